@@ -1,0 +1,10 @@
+"""/api/v1/: every app's API routes."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("agencies.api_urls")),
+    path("", include("incidents.api_urls")),
+]
