@@ -9,7 +9,8 @@ What a user may see and change follows from their memberships:
   roster, and only that; dispatchers and emergency managers read every roster of their
   regions (they reach people during an incident) but change none.
 - Distribution lists: dispatchers, emergency managers and agency admins of the region read
-  them; emergency managers keep them.
+  them, and the lists of the regions above it (a county EM addresses "State officials");
+  emergency managers keep their own regions' lists.
 - A hospital's ED status and capacity: its own ER staff and agency admins, and the region's
   emergency managers, may update them.
 - Superusers (platform operators) may do everything.
@@ -40,6 +41,7 @@ class Scope:
     superuser: bool = False
     roles_by_agency: dict[int, frozenset[str]] = field(default_factory=dict)
     roles_by_region: dict[int, frozenset[str]] = field(default_factory=dict)
+    parent_of: dict[int, int | None] = field(default_factory=dict)
 
     @property
     def region_ids(self) -> frozenset[int]:
@@ -56,6 +58,16 @@ class Scope:
     def regions_with(self, roles: Iterable[str]) -> set[int]:
         wanted = set(roles)
         return {region for region, held in self.roles_by_region.items() if held & wanted}
+
+    def regions_with_ancestors(self, roles: Iterable[str]) -> set[int]:
+        """Regions where the user holds one of `roles`, and every region above them."""
+        found: set[int] = set()
+        for region in self.regions_with(roles):
+            current: int | None = region
+            while current is not None and current not in found:
+                found.add(current)
+                current = self.parent_of.get(current)
+        return found
 
     def has_role(self, role: str) -> bool:
         return self.superuser or role in self.roles
@@ -82,10 +94,12 @@ def _build_scope(user: AbstractBaseUser) -> Scope:
         roles_by_agency[agency_id] = frozenset(roles)
         direct.setdefault(region_id, set()).update(roles)
     roles_by_region: dict[int, frozenset[str]] = {}
+    parent_of: dict[int, int | None] = {}
     if direct:
         children: dict[int | None, list[int]] = {}
         for region_id, parent_id in Region.objects.values_list("id", "parent_id"):
             children.setdefault(parent_id, []).append(region_id)
+            parent_of[region_id] = parent_id
         for region_id, roles in direct.items():
             stack = [region_id]
             while stack:  # roles held in a region reach down into its subregions
@@ -96,6 +110,7 @@ def _build_scope(user: AbstractBaseUser) -> Scope:
         superuser=bool(getattr(user, "is_superuser", False)),
         roles_by_agency=roles_by_agency,
         roles_by_region=roles_by_region,
+        parent_of=parent_of,
     )
 
 

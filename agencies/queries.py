@@ -98,7 +98,7 @@ def distribution_lists_visible(user: User) -> QuerySet[DistributionList]:
     lists = DistributionList.objects.select_related("region")
     if scope.superuser:
         return lists
-    return lists.filter(region_id__in=scope.regions_with(LIST_READERS))
+    return lists.filter(region_id__in=scope.regions_with_ancestors(LIST_READERS))
 
 
 def distribution_lists_manageable(user: User) -> QuerySet[DistributionList]:

@@ -15,6 +15,12 @@ from agencies.models import Agency, Discipline, Hospital, Region, Role
 from tests.factories import AgencyFactory, HospitalFactory, RegionFactory, user_with_roles
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    """Personas are created per test; PBKDF2's deliberate slowness only costs time here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class World:
     region_a: Region
@@ -57,7 +63,13 @@ def world(db) -> World:
             agency__longitude=-84.10,
         ),
         police_b=AgencyFactory(region=region_b, name="B Police", discipline=Discipline.LAW),
-        hospital_b1=HospitalFactory(agency__region=region_b, agency__name="B1 Hospital"),
+        # Far from region A (about 300 km), so it never ranks onto region A's incidents.
+        hospital_b1=HospitalFactory(
+            agency__region=region_b,
+            agency__name="B1 Hospital",
+            agency__latitude=41.50,
+            agency__longitude=-81.69,
+        ),
     )
 
 

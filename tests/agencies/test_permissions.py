@@ -102,3 +102,13 @@ def test_an_inactive_login_or_agency_sees_nothing(world, dispatcher_a, police_ad
     assert not can_manage_roster(police_admin_a, world.police_a)
     dispatcher_a.is_active = False
     assert not queries.agencies_visible(dispatcher_a).exists()
+
+
+def test_a_county_em_addresses_the_states_lists_but_cannot_edit_them(db):
+    state = RegionFactory(kind="state")
+    county = RegionFactory(parent=state)
+    state_officials = DistributionListFactory(region=state, name="State officials")
+    county_em = user_with_roles(AgencyFactory(region=county), Role.EMERGENCY_MANAGER)
+    assert queries.distribution_lists_visible(county_em).filter(pk=state_officials.pk).exists()
+    assert not queries.distribution_lists_manageable(county_em).exists()
+    assert not queries.regions_visible(county_em).filter(pk=state.pk).exists()

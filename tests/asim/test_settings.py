@@ -68,10 +68,12 @@ def test_a_bad_value_is_refused_with_the_variables_name(name, value, call):
 
 
 def test_database_and_email_urls_are_parsed():
-    env = Env({
-        "DATABASE_URL": "postgres://u:p@db:5433/asim",
-        "EMAIL_URL": "smtp+tls://user:pw@mail.example.org:587",
-    })
+    env = Env(
+        {
+            "DATABASE_URL": "postgres://u:p@db:5433/asim",
+            "EMAIL_URL": "smtp+tls://user:pw@mail.example.org:587",
+        }
+    )
     database = env.database("DATABASE_URL", "")
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert (database["HOST"], database["PORT"], database["NAME"]) == ("db", 5433, "asim")

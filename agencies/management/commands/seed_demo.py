@@ -1,0 +1,35 @@
+"""`manage.py seed_demo`: create the demo region (idempotent) and print the demo logins."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from agencies.demo import DEMO_PASSWORD, login_table, seed_demo_region
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the Twin Rivers County demo region (agencies, hospitals, rosters, lists and "
+        "one login per role) where missing, and print the demo logins. Safe to run again: "
+        "existing records are left as they are."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        report = seed_demo_region()
+        elapsed = time.monotonic() - started
+        outcome = (
+            f"created {report.created_total} records"
+            if report.created_total
+            else "already seeded, nothing changed"
+        )
+        self.stdout.write(
+            f"Demo region {report.region}: {report.agencies} agencies "
+            f"({report.hospitals} hospitals), {report.members} members, "
+            f"{report.contact_points} contact points, {report.lists} lists; "
+            f"{outcome} ({elapsed:.1f}s)."
+        )
+        self.stdout.write(login_table(report.logins, DEMO_PASSWORD))

@@ -1,0 +1,485 @@
+"""The incidents API under /api/v1/incidents/ (CAD intake lives in incidents/cad.py).
+
+Views stay thin: find the incident the user may see (404 otherwise), check the action in
+incidents/permissions.py (403), validate the request's shape with a serializer (400), call
+the service. A service's ValidationError becomes a 400 with field errors in one place,
+`IncidentAPIView.handle_exception`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from agencies.models import DistributionList, Hospital, Region
+from incidents import queries, services
+from incidents.models import Incident, Patient
+from incidents.permissions import (
+    IncidentAccess,
+    Level,
+    incident_access,
+    regions_where_user_declares,
+)
+from incidents.serializers import (
+    CapacitySerializer,
+    CloseSerializer,
+    EventSerializer,
+    HospitalRefSerializer,
+    IncidentDeclareSerializer,
+    IncidentSerializer,
+    IncidentUpdateSerializer,
+    PatientBatchSerializer,
+    PatientInSerializer,
+    PatientSerializer,
+    PublicEventSerializer,
+    RetriageSerializer,
+    SituationUpdateSerializer,
+    TransportSerializer,
+    UpdatePostSerializer,
+    WalkinSerializer,
+)
+
+EVENTS_PAGE = 200
+EVENTS_PAGE_MAX = 1000
+
+
+def django_errors_as_drf(error: DjangoValidationError) -> DRFValidationError:
+    """A service's ValidationError as a 400 body: {field: [messages]} for field errors, and
+    {"detail": "..."} for an error about the request as a whole (an illegal transition)."""
+    if hasattr(error, "error_dict"):
+        body: dict[str, Any] = {
+            ("detail" if field == "__all__" else field): messages
+            for field, messages in error.message_dict.items()
+        }
+        if "detail" in body:
+            body["detail"] = " ".join(body["detail"])
+        return DRFValidationError(body)
+    return DRFValidationError({"detail": " ".join(error.messages)})
+
+
+class LargePages(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class IncidentAPIView(GenericAPIView):
+    """Base for every incident endpoint: scoped lookup and one place for 400s."""
+
+    serializer_class = IncidentSerializer  # for the schema; each method names its own
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, DjangoValidationError):
+            exc = django_errors_as_drf(exc)
+        return super().handle_exception(exc)
+
+    def get_queryset(self) -> QuerySet[Incident]:
+        return queries.incidents_visible(self.request.user)
+
+    def incident(self, pk: int) -> tuple[Incident, IncidentAccess]:
+        """The incident if the user may see it (404 otherwise) and their access to it."""
+        incident = get_object_or_404(self.get_queryset(), pk=pk)
+        access = incident_access(self.request.user, incident)
+        if not access.can_view:
+            raise Http404
+        return incident, access
+
+    def acting(self, pk: int) -> Incident:
+        incident, access = self.incident(pk)
+        if not access.can_act:
+            raise PermissionDenied("Only dispatch, EMS and emergency management act on incidents.")
+        return incident
+
+    def valid(self, serializer_class: type, data: Any = None) -> Any:
+        serializer = serializer_class(data=self.request.data if data is None else data)
+        serializer.is_valid(raise_exception=True)
+        return serializer
+
+    def hospital_on(self, incident: Incident, hospital_id: int) -> Any:
+        """The IncidentHospital row for a Hospital id on this incident (404 otherwise)."""
+        return get_object_or_404(queries.incident_hospitals(incident), hospital_id=hospital_id)
+
+    def hospital_of_incident(self, incident: Incident, hospital_id: int | None, field: str) -> Any:
+        """A Hospital that is on the incident, or a 400 on `field`."""
+        if hospital_id is None:
+            return None
+        row = queries.incident_hospitals(incident).filter(hospital_id=hospital_id).first()
+        if row is None:
+            raise DRFValidationError({field: ["That hospital is not on this incident."]})
+        return row.hospital
+
+
+def _incident_body(incident: Incident, code: int = status.HTTP_200_OK) -> Response:
+    return Response(IncidentSerializer(incident).data, status=code)
+
+
+# --- incidents ---------------------------------------------------------------------------------
+
+
+class IncidentListView(IncidentAPIView):
+    """GET: incidents the user may see (?status=, ?application=, ?real=1). POST: declare."""
+
+    filterset_fields = ["status", "application", "kind", "region"]
+    search_fields = ["number", "title", "location_text", "cad_number"]
+    ordering_fields = ["declared_at", "number"]
+
+    @extend_schema(operation_id="v1_incidents_list")
+    def get(self, request: Request) -> Response:
+        incidents = self.filter_queryset(self.get_queryset())
+        if request.query_params.get("real") in ("1", "true"):
+            incidents = incidents.real()
+        page = self.paginate_queryset(incidents)
+        return self.get_paginated_response(IncidentSerializer(page, many=True).data)
+
+    def post(self, request: Request) -> Response:
+        regions = regions_where_user_declares(request.user)
+        if regions is not None and not regions:
+            raise PermissionDenied("Only dispatch, EMS and emergency management declare MCIs.")
+        data = self.valid(IncidentDeclareSerializer).validated_data
+        region_id = data.get("region")
+        if region_id is None:
+            if regions is None or len(regions) != 1:
+                raise DRFValidationError({"region": ["Choose the region of the incident."]})
+            (region_id,) = regions
+        if regions is not None and region_id not in regions:
+            raise DRFValidationError({"region": ["You cannot declare incidents in this region."]})
+        region = Region.objects.filter(pk=region_id).first()
+        if region is None:
+            raise DRFValidationError({"region": ["You cannot declare incidents in this region."]})
+        incident = services.incident_declare(
+            actor=request.user,
+            region=region,
+            title=data["title"],
+            kind=data["kind"],
+            location_text=data.get("location_text", ""),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            application=data["application"],
+            estimated=data.get("estimated"),
+        )
+        return _incident_body(incident, status.HTTP_201_CREATED)
+
+
+class IncidentDetailView(IncidentAPIView):
+    def get(self, request: Request, pk: int) -> Response:
+        incident, _ = self.incident(pk)
+        return _incident_body(incident)
+
+    def patch(self, request: Request, pk: int) -> Response:
+        incident = self.acting(pk)
+        serializer = self.valid(IncidentUpdateSerializer)
+        incident = services.incident_update(
+            actor=request.user, incident=incident, changes=serializer.changes()
+        )
+        return _incident_body(incident)
+
+
+class IncidentTransitionView(IncidentAPIView):
+    transition = ""
+
+    def post(self, request: Request, pk: int) -> Response:
+        incident = self.acting(pk)
+        if self.transition == "deescalate":
+            incident = services.incident_deescalate(actor=request.user, incident=incident)
+        elif self.transition == "close":
+            summary = self.valid(CloseSerializer).validated_data["summary"]
+            incident = services.incident_close(
+                actor=request.user, incident=incident, summary=summary
+            )
+        else:
+            incident = services.incident_reopen(actor=request.user, incident=incident)
+        return _incident_body(incident)
+
+
+class IncidentEventsView(IncidentAPIView):
+    """GET ?after=N&limit=M: the events after seq N, in order, that the user may see."""
+
+    def get(self, request: Request, pk: int) -> Response:
+        incident, access = self.incident(pk)
+        try:
+            after = int(request.query_params.get("after", 0))
+            limit = int(request.query_params.get("limit", EVENTS_PAGE))
+        except ValueError:
+            raise DRFValidationError({"after": ["after and limit are whole numbers."]}) from None
+        if after < 0 or not 1 <= limit <= EVENTS_PAGE_MAX:
+            raise DRFValidationError(
+                {"after": [f"after is 0 or more; limit is 1 to {EVENTS_PAGE_MAX}."]}
+            )
+        page = list(
+            queries.events_visible(access, incident)
+            .filter(seq__gt=after)
+            .select_related()[: limit + 1]
+        )
+        more = len(page) > limit
+        page = page[:limit]
+        serializer = EventSerializer if access.sees_patients else PublicEventSerializer
+        return Response(
+            {
+                "incident": incident.pk,
+                "last_seq": incident.last_seq,
+                "after": after,
+                "next_after": page[-1].seq if page else after,
+                "has_more": more,
+                "results": serializer(page, many=True).data,
+            }
+        )
+
+
+class IncidentBoardView(IncidentAPIView):
+    """GET: the board snapshot (constant number of queries)."""
+
+    def get(self, request: Request, pk: int) -> Response:
+        incident, access = self.incident(pk)
+        snapshot = queries.board_snapshot(access, incident)
+        serializer = EventSerializer if access.sees_patients else PublicEventSerializer
+        snapshot["events"] = serializer(snapshot["events"], many=True).data
+        snapshot["incident"] = IncidentSerializer(incident).data
+        snapshot["access"] = access.level.name.lower()
+        return Response(snapshot)
+
+
+class IncidentGuidanceView(IncidentAPIView):
+    def get(self, request: Request, pk: int) -> Response:
+        incident, access = self.incident(pk)
+        if not access.sees_all_patients:
+            raise PermissionDenied("Distribution guidance is for dispatch, EMS and EM.")
+        guidance = queries.incident_guidance(access, incident)
+        return Response(
+            {
+                "suggestions": [vars(s) for s in guidance.suggestions],
+                "remaining": {str(k): v for k, v in guidance.remaining.items()},
+                "warnings": guidance.warnings,
+            }
+        )
+
+
+# --- hospitals ---------------------------------------------------------------------------------
+
+
+class IncidentHospitalsView(IncidentAPIView):
+    """GET: hospitals on the incident. POST {"hospital": id}: add one (dispatch)."""
+
+    def get(self, request: Request, pk: int) -> Response:
+        incident, _ = self.incident(pk)
+        return Response({"results": queries.hospitals_overview(incident)})
+
+    def post(self, request: Request, pk: int) -> Response:
+        incident = self.acting(pk)
+        hospital_id = self.valid(HospitalRefSerializer).validated_data["hospital"]
+        allowed = {h.pk: h for h in queries.ranking_candidates(incident)}
+        if hospital_id not in allowed:
+            raise DRFValidationError(
+                {"hospital": ["Not a hospital of this region or within its radius."]}
+            )
+        services.incident_hospital_add(
+            actor=request.user, incident=incident, hospital=allowed[hospital_id]
+        )
+        return Response(
+            {"results": queries.hospitals_overview(incident)}, status=status.HTTP_201_CREATED
+        )
+
+
+class IncidentHospitalView(IncidentAPIView):
+    """DELETE: take the hospital off the incident (dispatch)."""
+
+    def delete(self, request: Request, pk: int, hid: int) -> Response:
+        incident = self.acting(pk)
+        services.incident_hospital_remove(
+            actor=request.user, incident_hospital=self.hospital_on(incident, hid)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class HospitalActionView(IncidentAPIView):
+    """POST acknowledge/ or capacity/ for one hospital: its own ER staff, or dispatch."""
+
+    action_name = ""
+
+    def post(self, request: Request, pk: int, hid: int) -> Response:
+        incident, access = self.incident(pk)
+        row = self.hospital_on(incident, hid)
+        if not access.can_act_for_hospital(row.hospital_id):
+            raise PermissionDenied("Only this hospital's ER staff or dispatch may answer for it.")
+        if self.action_name == "acknowledge":
+            services.hospital_acknowledge(actor=request.user, incident_hospital=row)
+        else:
+            data = self.valid(CapacitySerializer).validated_data
+            services.hospital_answer_capacity(actor=request.user, incident_hospital=row, **data)
+        row = queries.incident_hospitals(incident).get(pk=row.pk)
+        entry = queries.hospital_entry(row, queries.sent_counts(incident).get(row.hospital_id, {}))
+        return Response(entry)
+
+
+# --- patients ----------------------------------------------------------------------------------
+
+
+class PatientsView(IncidentAPIView):
+    """GET: the patients the user may see. POST: register one patient, or
+    {"patients": [...]} for several at once (dispatch, EMS)."""
+
+    pagination_class = LargePages
+    filterset_fields = ["status", "category", "destination", "walk_in"]
+    search_fields = ["tag_number", "transport_unit"]
+    ordering_fields = ["tag_number", "created_at", "eta"]
+
+    @extend_schema(operation_id="v1_incidents_patients_list")
+    def get(self, request: Request, pk: int) -> Response:
+        incident, access = self.incident(pk)
+        if not access.sees_patients:
+            raise PermissionDenied("Officials see patient counts, not patient rows.")
+        patients = self.filter_queryset(queries.patients_visible(access, incident))
+        page = self.paginate_queryset(patients)
+        return self.get_paginated_response(PatientSerializer(page, many=True).data)
+
+    def post(self, request: Request, pk: int) -> Response:
+        incident = self.acting(pk)
+        many = isinstance(request.data, dict) and "patients" in request.data
+        if many:
+            rows = self.valid(PatientBatchSerializer).validated_data["patients"]
+        else:
+            rows = [self.valid(PatientInSerializer).validated_data]
+        batch = []
+        for index, row in enumerate(rows):
+            row = dict(row)
+            field = f"patients[{index}].destination" if many else "destination"
+            row["destination"] = self.hospital_of_incident(incident, row.get("destination"), field)
+            batch.append(row)
+        created = services.patient_register(actor=request.user, incident=incident, patients=batch)
+        body = PatientSerializer(created, many=True).data
+        return Response({"results": body} if many else body[0], status=status.HTTP_201_CREATED)
+
+
+class PatientDetailView(IncidentAPIView):
+    def get(self, request: Request, pk: int, pid: int) -> Response:
+        incident, access = self.incident(pk)
+        if not access.sees_patients:
+            raise PermissionDenied("Officials see patient counts, not patient rows.")
+        patient = get_object_or_404(queries.patients_visible(access, incident), pk=pid)
+        return Response(PatientSerializer(patient).data)
+
+
+class PatientActionView(IncidentAPIView):
+    """POST retriage/, destination/ (dispatch, EMS) or arrive/ (the receiving hospital)."""
+
+    action_name = ""
+
+    def post(self, request: Request, pk: int, pid: int) -> Response:
+        incident, access = self.incident(pk)
+        if not access.sees_patients:
+            raise PermissionDenied("Officials see patient counts, not patient rows.")
+        patient: Patient = get_object_or_404(queries.patients_visible(access, incident), pk=pid)
+        if self.action_name == "arrive":
+            if not (patient.destination_id and access.can_act_for_hospital(patient.destination_id)):
+                raise PermissionDenied("Only the receiving hospital or dispatch marks arrival.")
+            patient = services.patient_arrive(actor=request.user, patient=patient)
+        elif not access.can_act:
+            raise PermissionDenied("Only dispatch, EMS and emergency management route patients.")
+        elif self.action_name == "retriage":
+            category = self.valid(RetriageSerializer).validated_data["category"]
+            patient = services.patient_retriage(
+                actor=request.user, patient=patient, category=category
+            )
+        else:
+            hospital_id = self.valid(HospitalRefSerializer).validated_data["hospital"]
+            hospital = self.hospital_of_incident(incident, hospital_id, "hospital")
+            patient = services.patient_assign_destination(
+                actor=request.user, patient=patient, hospital=hospital
+            )
+        patient = queries.patients_visible(access, incident).get(pk=patient.pk)
+        return Response(PatientSerializer(patient).data)
+
+
+class TransportView(IncidentAPIView):
+    """POST {"patients": [ids], "unit": "Medic 12", "destination": id?, "eta": …?}."""
+
+    def post(self, request: Request, pk: int) -> Response:
+        incident = self.acting(pk)
+        data = self.valid(TransportSerializer).validated_data
+        ids = set(data["patients"])
+        patients = list(Patient.objects.filter(incident=incident, pk__in=ids))
+        if len(patients) != len(ids):
+            raise DRFValidationError({"patients": ["Some patients are not on this incident."]})
+        destination = self.hospital_of_incident(incident, data.get("destination"), "destination")
+        moved = services.patients_transport(
+            actor=request.user,
+            incident=incident,
+            patients=patients,
+            unit=data["unit"],
+            destination=destination,
+            eta=data.get("eta"),
+        )
+        moved = queries.patients_visible(IncidentAccess(level=Level.ACT), incident).filter(
+            pk__in=[p.pk for p in moved]
+        )
+        return Response({"results": PatientSerializer(moved, many=True).data})
+
+
+class WalkinView(IncidentAPIView):
+    """POST: a hospital registers a self-transported patient at its ER."""
+
+    def post(self, request: Request, pk: int) -> Response:
+        incident, access = self.incident(pk)
+        data = dict(self.valid(WalkinSerializer).validated_data)
+        hospital_id = data.pop("hospital", None)
+        if hospital_id is None and len(access.hospital_ids) == 1:
+            (hospital_id,) = access.hospital_ids
+        if hospital_id is None:
+            raise DRFValidationError({"hospital": ["Choose the receiving hospital."]})
+        if not access.can_act_for_hospital(hospital_id):
+            raise PermissionDenied("ER staff register walk-ins at their own hospital only.")
+        hospital = Hospital.objects.select_related("agency").filter(pk=hospital_id).first()
+        in_area = hospital is not None and (
+            hospital.pk in access.hospital_ids
+            or hospital.pk in {h.pk for h in queries.ranking_candidates(incident)}
+        )
+        if not in_area:
+            raise DRFValidationError({"hospital": ["Not a hospital of this incident's area."]})
+        patient = services.walkin_register(
+            actor=request.user, incident=incident, hospital=hospital, **data
+        )
+        return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
+
+
+# --- situation updates -------------------------------------------------------------------------
+
+
+class UpdatesView(IncidentAPIView):
+    """GET: the incident's situation updates. POST: an emergency manager posts one."""
+
+    def get(self, request: Request, pk: int) -> Response:
+        incident, access = self.incident(pk)
+        if access.level == Level.HOSPITAL:
+            raise PermissionDenied("Situation updates go to officials and the region's staff.")
+        updates = self.paginate_queryset(queries.updates_visible(access, incident))
+        return self.get_paginated_response(SituationUpdateSerializer(updates, many=True).data)
+
+    def post(self, request: Request, pk: int) -> Response:
+        incident, access = self.incident(pk)
+        if not access.can_post_updates:
+            raise PermissionDenied("Emergency managers post situation updates.")
+        data = self.valid(UpdatePostSerializer).validated_data
+        lists = list(
+            DistributionList.objects.filter(
+                pk__in=set(data["audience"]), region_id__in=queries.region_chain(incident)
+            )
+        )
+        if len(lists) != len(set(data["audience"])):
+            raise DRFValidationError(
+                {"audience": ["Choose distribution lists of this incident's region."]}
+            )
+        update = services.situation_update_post(
+            actor=request.user, incident=incident, body=data["body"], audience=lists
+        )
+        return Response(SituationUpdateSerializer(update).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,265 @@
+"""Reads of incidents, already scoped to what the user may see (rules in permissions.py).
+
+`board_snapshot` is the hot path of every dashboard: it takes a constant number of queries
+however many patients, hospitals and events the incident has.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from agencies.models import Hospital
+from agencies.permissions import scope_for
+from incidents import distribution
+from incidents.models import (
+    CAPACITY_CATEGORIES,
+    Incident,
+    IncidentEvent,
+    IncidentHospital,
+    Patient,
+    SituationUpdate,
+    TriageCategory,
+)
+from incidents.permissions import (
+    READ_ROLES,
+    SUMMARY_ROLES,
+    IncidentAccess,
+    Level,
+    hospital_agency_ids,
+)
+from incidents.ranking import candidates_from_hospitals, within_radius
+
+User = AbstractBaseUser | AnonymousUser
+BOARD_EVENTS = 50
+KM_PER_DEGREE = 111.0
+
+
+def incidents_visible(user: User) -> QuerySet[Incident]:
+    """Incidents of the regions where the user reads or is an official, plus — for ER
+    staff — incidents that involve their hospital."""
+    scope = scope_for(user)
+    incidents = Incident.objects.select_related("region", "declared_by")
+    if scope.superuser:
+        return incidents
+    allowed = Q(region_id__in=scope.regions_with(READ_ROLES | SUMMARY_ROLES))
+    agencies = hospital_agency_ids(user)
+    if agencies:
+        allowed |= Q(
+            id__in=IncidentHospital.objects.filter(hospital__agency_id__in=agencies).values(
+                "incident_id"
+            )
+        ) | Q(
+            id__in=Patient.objects.filter(destination__agency_id__in=agencies).values("incident_id")
+        )
+    return incidents.filter(allowed)
+
+
+def incident_hospitals(incident: Incident) -> QuerySet[IncidentHospital]:
+    return IncidentHospital.objects.filter(incident=incident).select_related(
+        "hospital__agency", "acknowledged_by", "capacity_answered_by"
+    )
+
+
+def patients_visible(access: IncidentAccess, incident: Incident) -> QuerySet[Patient]:
+    """All patients for dispatch/EMS/EM/responders; for ER staff those headed to or arrived at
+    their hospital; nothing for officials."""
+    patients = Patient.objects.filter(incident=incident).select_related("destination__agency")
+    if access.sees_all_patients:
+        return patients
+    if access.sees_patients:
+        return patients.filter(destination_id__in=access.hospital_ids)
+    return patients.none()
+
+
+def events_visible(access: IncidentAccess, incident: Incident) -> QuerySet[IncidentEvent]:
+    """The whole timeline for dispatch/EMS/EM/responders; public events plus those about
+    their hospital for ER staff; public events for officials."""
+    timeline = IncidentEvent.objects.filter(incident=incident).order_by("seq")
+    if access.sees_all_events:
+        return timeline
+    if access.sees_patients:
+        return timeline.filter(Q(public=True) | Q(hospital_id__in=access.hospital_ids))
+    if access.can_view:
+        return timeline.filter(public=True)
+    return timeline.none()
+
+
+def updates_visible(access: IncidentAccess, incident: Incident) -> QuerySet[SituationUpdate]:
+    updates = SituationUpdate.objects.filter(incident=incident).select_related("author")
+    updates = updates.prefetch_related("audience")
+    return updates.none() if access.level == Level.HOSPITAL else updates
+
+
+def region_chain(incident: Incident) -> list[int]:
+    """The incident's region and the regions above it (whose lists may be addressed)."""
+    chain, region = [incident.region_id], incident.region
+    while region.parent_id is not None and region.parent_id not in chain:
+        chain.append(region.parent_id)
+        region = region.parent
+    return chain
+
+
+def ranking_candidates(incident: Incident) -> list[Hospital]:
+    """The region's active hospitals, plus other regions' within `hospital_radius_km`."""
+    region = incident.region
+    hospitals = Hospital.objects.select_related("agency").filter(agency__active=True)
+    nearby = Q(agency__region_id=region.pk)
+    if incident.latitude is not None and incident.longitude is not None:
+        # A cheap bounding box first; within_radius then applies the great-circle distance.
+        span = region.hospital_radius_km / KM_PER_DEGREE
+        nearby |= Q(
+            agency__latitude__range=(incident.latitude - span, incident.latitude + span),
+            agency__longitude__isnull=False,
+        )
+    found = {h.pk: h for h in hospitals.filter(nearby)}
+    kept = within_radius(
+        candidates_from_hospitals(found.values()),
+        home_region_id=region.pk,
+        latitude=incident.latitude,
+        longitude=incident.longitude,
+        radius_km=region.hospital_radius_km,
+    )
+    return [found[c.hospital_id] for c in kept]
+
+
+def sent_counts(incident: Incident) -> dict[int, dict[str, int]]:
+    sent: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        Patient.objects.filter(incident=incident, destination__isnull=False)
+        .values("destination_id", "category")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        sent[row["destination_id"]][row["category"]] = row["n"]
+    return sent
+
+
+def incident_guidance(access: IncidentAccess, incident: Incident) -> distribution.Guidance:
+    """Distribution guidance for the patients the user may see who still wait on scene
+    without a destination (three queries)."""
+    sent = sent_counts(incident)
+    rooms = [
+        distribution.HospitalRoom(
+            hospital_id=row.hospital_id,
+            name=row.hospital.agency.name,
+            latitude=row.hospital.agency.latitude,
+            longitude=row.hospital.agency.longitude,
+            answered=row.capacity() if row.capacity_answered_at else {},
+            sent=sent.get(row.hospital_id, {}),
+        )
+        for row in incident_hospitals(incident)
+    ]
+    waiting = patients_visible(access, incident).filter(
+        status=Patient.Status.ON_SCENE, destination__isnull=True
+    )
+    needs = [
+        distribution.PatientNeed(patient_id=p.pk, tag_number=p.tag_number, category=p.category)
+        for p in waiting.select_related(None).only("id", "tag_number", "category")
+    ]
+    return distribution.guidance(
+        patients=needs, hospitals=rooms, latitude=incident.latitude, longitude=incident.longitude
+    )
+
+
+def _age_seconds(at: Any, now: Any) -> int | None:
+    return None if at is None else max(0, int((now - at).total_seconds()))
+
+
+def hospital_entry(row: IncidentHospital, sent: dict[str, int], now: Any = None) -> dict[str, Any]:
+    """One hospital on an incident as every board shows it: who answered, who is outstanding,
+    how old each answer is, and the room left per colour."""
+    now = now or timezone.now()
+    answered = row.capacity_answered_at is not None
+    return {
+        "id": row.pk,
+        "hospital_id": row.hospital_id,
+        "name": row.hospital.agency.name,
+        "short_code": row.hospital.agency.short_code,
+        "source": row.source,
+        "rank": row.rank,
+        "reasons": row.reasons,
+        "reasons_text": " · ".join(row.reasons),
+        "distance_km": row.distance_km,
+        "ed_status": row.hospital.ed_status,
+        "trauma_level": row.hospital.trauma_level,
+        "status": row.status,
+        "notified_at": row.notified_at,
+        "acknowledged_at": row.acknowledged_at,
+        "acknowledged_by": row.acknowledged_by.get_username() if row.acknowledged_by else "",
+        "ack_outstanding": row.acknowledged_at is None,
+        "ack_age_seconds": _age_seconds(row.acknowledged_at, now),
+        "capacity": row.capacity() if answered else None,
+        "capacity_answered_at": row.capacity_answered_at,
+        "capacity_answered_by": row.capacity_answered_by.get_username()
+        if row.capacity_answered_by
+        else "",
+        "capacity_age_seconds": _age_seconds(row.capacity_answered_at, now),
+        "capacity_outstanding": not answered,
+        "capacity_revisions": row.capacity_revisions,
+        "sent": {c: sent.get(c, 0) for c in TriageCategory.values},
+        "remaining": {
+            c: (getattr(row, f"capacity_{c}") - sent.get(c, 0)) if answered else None
+            for c in CAPACITY_CATEGORIES
+        },
+    }
+
+
+def hospitals_overview(incident: Incident) -> list[dict[str, Any]]:
+    """The hospitals on the incident with their answers and room left (two queries)."""
+    now = timezone.now()
+    sent = sent_counts(incident)
+    return [
+        hospital_entry(row, sent.get(row.hospital_id, {}), now)
+        for row in incident_hospitals(incident)
+    ]
+
+
+def board_snapshot(
+    access: IncidentAccess, incident: Incident, *, events: int = BOARD_EVENTS
+) -> dict[str, Any]:
+    """The incident board: hospitals with answer ages and outstanding flags, patient counts by
+    category, status and hospital, and the latest events the user may see. Three queries."""
+    now = timezone.now()
+    counts_by = {
+        "category": {c: 0 for c in TriageCategory.values},
+        "status": {s: 0 for s in Patient.Status.values},
+    }
+    by_hospital: dict[int, dict[str, int]] = defaultdict(
+        lambda: {c: 0 for c in TriageCategory.values}
+    )
+    walk_ins = 0
+    rows = (
+        Patient.objects.filter(incident=incident)
+        .values("category", "status", "destination_id", "walk_in")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts_by["category"][row["category"]] += row["n"]
+        counts_by["status"][row["status"]] += row["n"]
+        walk_ins += row["n"] if row["walk_in"] else 0
+        if row["destination_id"] is not None:
+            by_hospital[row["destination_id"]][row["category"]] += row["n"]
+    hospitals = [
+        hospital_entry(row, by_hospital.get(row.hospital_id, {}), now)
+        for row in incident_hospitals(incident)
+    ]
+    latest = list(events_visible(access, incident).order_by("-seq")[:events])
+    latest.reverse()
+    return {
+        "now": now,
+        "hospitals": hospitals,
+        "counts": {
+            "total": sum(counts_by["category"].values()),
+            "walk_ins": walk_ins,
+            "by_category": counts_by["category"],
+            "by_status": counts_by["status"],
+            "by_hospital": {str(k): v for k, v in by_hospital.items()},
+        },
+        "events": latest,
+    }

@@ -1,0 +1,251 @@
+"""DRF serializers: the shapes of incident resources out, and of requests in.
+
+Input serializers check types and vocabularies (a clear 400 per field); the business rules
+live in incidents/services and come back as ValidationErrors that the API turns into 400s.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from incidents.models import (
+    Incident,
+    IncidentEvent,
+    Patient,
+    SituationUpdate,
+    TriageCategory,
+)
+from incidents.services.common import MAX_CAPACITY
+from incidents.services.lifecycle import MAX_ESTIMATE
+
+# --- out ---------------------------------------------------------------------------------------
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    is_exercise = serializers.BooleanField(read_only=True)
+    estimated = serializers.SerializerMethodField()
+    declared_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "number",
+            "region",
+            "region_name",
+            "kind",
+            "title",
+            "location_text",
+            "latitude",
+            "longitude",
+            "status",
+            "application",
+            "is_exercise",
+            "cad_number",
+            "estimated",
+            "declared_by",
+            "declared_via",
+            "declared_at",
+            "deescalated_at",
+            "closed_at",
+            "closing_summary",
+            "last_seq",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_estimated(self, incident: Incident) -> dict[str, int]:
+        return incident.estimated()
+
+    def get_declared_by(self, incident: Incident) -> str:
+        return incident.declared_by.get_username() if incident.declared_by else ""
+
+
+class EventSerializer(serializers.ModelSerializer):
+    incident = serializers.IntegerField(source="incident_id", read_only=True)
+    actor = serializers.CharField(source="actor_label", read_only=True)
+
+    class Meta:
+        model = IncidentEvent
+        fields = ["incident", "seq", "kind", "at", "actor", "summary", "public", "data"]
+        read_only_fields = fields
+
+
+class PublicEventSerializer(EventSerializer):
+    """What an official sees of a public event: its summary, never its data."""
+
+    class Meta(EventSerializer.Meta):
+        fields = ["incident", "seq", "kind", "at", "actor", "summary", "public"]
+        read_only_fields = fields
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    destination_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "tag_number",
+            "category",
+            "age_group",
+            "sex",
+            "injury_note",
+            "status",
+            "walk_in",
+            "transport_unit",
+            "destination",
+            "destination_name",
+            "departed_at",
+            "eta",
+            "arrived_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_destination_name(self, patient: Patient) -> str:
+        return patient.destination.agency.name if patient.destination else ""
+
+
+class SituationUpdateSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    audience = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SituationUpdate
+        fields = ["id", "incident", "author", "body", "audience", "posted_at", "sent_at"]
+        read_only_fields = fields
+
+    def get_author(self, update: SituationUpdate) -> str:
+        return update.author.get_username() if update.author else ""
+
+    def get_audience(self, update: SituationUpdate) -> list[dict[str, Any]]:
+        return [{"id": d.pk, "name": d.name} for d in update.audience.all()]
+
+
+# --- in ----------------------------------------------------------------------------------------
+
+
+def _count(maximum: int, required: bool = False) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0, max_value=maximum, required=required)
+
+
+class EstimatedSerializer(serializers.Serializer):
+    immediate = _count(MAX_ESTIMATE)
+    delayed = _count(MAX_ESTIMATE)
+    minor = _count(MAX_ESTIMATE)
+    expectant = _count(MAX_ESTIMATE)
+    deceased = _count(MAX_ESTIMATE)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = set(data) - set(self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    f"Unknown triage categories: {', '.join(sorted(map(str, unknown)))}. "
+                    f"Use: {', '.join(TriageCategory.values)}."
+                )
+        return super().to_internal_value(data)
+
+
+class IncidentDetailsSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=160)
+    kind = serializers.ChoiceField(choices=Incident.Kind.choices, default=Incident.Kind.OTHER_MCI)
+    location_text = serializers.CharField(max_length=240, required=False, allow_blank=True)
+    latitude = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    longitude = serializers.FloatField(
+        min_value=-180, max_value=180, required=False, allow_null=True
+    )
+    estimated = EstimatedSerializer(required=False)
+
+
+class IncidentDeclareSerializer(IncidentDetailsSerializer):
+    region = serializers.IntegerField(required=False)
+    application = serializers.ChoiceField(
+        choices=Incident.Application.choices, default=Incident.Application.ACTUAL
+    )
+
+
+class IncidentUpdateSerializer(IncidentDetailsSerializer):
+    title = serializers.CharField(max_length=160, required=False)
+    kind = serializers.ChoiceField(choices=Incident.Kind.choices, required=False)
+
+    def changes(self) -> dict[str, Any]:
+        data = dict(self.validated_data)
+        for category, value in (data.pop("estimated", None) or {}).items():
+            data[f"estimated_{category}"] = value
+        return data
+
+
+class CadIncidentSerializer(IncidentDeclareSerializer):
+    cad_number = serializers.CharField(max_length=60)
+    hospitals = serializers.ListField(
+        child=serializers.JSONField(), required=False, max_length=20, allow_empty=True
+    )
+
+    def validate_hospitals(self, value: list[Any]) -> list[Any]:
+        for item in value:
+            if isinstance(item, bool) or not isinstance(item, int | str) or item == "":
+                raise serializers.ValidationError(
+                    "List hospitals by agency id (a number) or short code (text)."
+                )
+        return value
+
+
+class CloseSerializer(serializers.Serializer):
+    summary = serializers.CharField(max_length=2000)
+
+
+class HospitalRefSerializer(serializers.Serializer):
+    hospital = serializers.IntegerField(min_value=1)
+
+
+class CapacitySerializer(serializers.Serializer):
+    immediate = _count(MAX_CAPACITY, required=True)
+    delayed = _count(MAX_CAPACITY, required=True)
+    minor = _count(MAX_CAPACITY, required=True)
+
+
+class PatientInSerializer(serializers.Serializer):
+    tag_number = serializers.CharField(max_length=40)
+    category = serializers.ChoiceField(choices=TriageCategory.choices)
+    age_group = serializers.ChoiceField(
+        choices=Patient.AgeGroup.choices, default=Patient.AgeGroup.UNKNOWN
+    )
+    sex = serializers.ChoiceField(choices=Patient.Sex.choices, default=Patient.Sex.UNKNOWN)
+    injury_note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    destination = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class PatientBatchSerializer(serializers.Serializer):
+    patients = PatientInSerializer(many=True, allow_empty=False, max_length=500)
+
+
+class WalkinSerializer(PatientInSerializer):
+    tag_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    hospital = serializers.IntegerField(min_value=1, required=False)
+    destination = None  # type: ignore[assignment]
+
+
+class RetriageSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=TriageCategory.choices)
+
+
+class TransportSerializer(serializers.Serializer):
+    patients = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=20
+    )
+    unit = serializers.CharField(max_length=40)
+    destination = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    eta = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class UpdatePostSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=1600)
+    audience = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=50
+    )

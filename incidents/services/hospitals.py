@@ -1,0 +1,202 @@
+"""Hospitals on an incident: add, remove, acknowledge, answer (and revise) capacity."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Hospital
+from agencies.services import hospital_update_status
+from incidents import events
+from incidents.models import CAPACITY_CATEGORIES, Incident, IncidentHospital
+from incidents.ranking import distance_between
+from incidents.services.common import (
+    Actor,
+    capacity_short,
+    clean_count,
+    hospital_label,
+    lock_incident,
+    require_not_closed,
+)
+
+
+def incident_hospital_add(
+    *,
+    actor: Actor,
+    incident: Incident,
+    hospital: Hospital,
+    source: str = IncidentHospital.Source.MANUAL,
+    rank: int | None = None,
+    reasons: Sequence[str] | None = None,
+    distance_km: float | None = None,
+    actor_label: str = "",
+) -> IncidentHospital:
+    """Put a hospital on the incident (notified now; the notifications issue sends the alert)."""
+    if not hospital.agency.active:
+        raise ValidationError({"hospital": f"{hospital_label(hospital)} is not active."})
+    with transaction.atomic():
+        locked = lock_incident(incident)
+        require_not_closed(locked, "take hospitals")
+        if IncidentHospital.objects.filter(incident=locked, hospital=hospital).exists():
+            raise ValidationError(
+                {"hospital": f"{hospital_label(hospital)} is already on this incident."}
+            )
+        if distance_km is None:
+            km = distance_between(
+                locked.latitude,
+                locked.longitude,
+                hospital.agency.latitude,
+                hospital.agency.longitude,
+            )
+            distance_km = None if km is None else round(km, 2)
+        if reasons is None:
+            where = "distance unknown" if distance_km is None else f"{distance_km:.1f} km"
+            reasons = [IncidentHospital.Source(source).label.lower(), where]
+        row = IncidentHospital.objects.create(
+            incident=locked,
+            hospital=hospital,
+            source=source,
+            rank=rank,
+            reasons=list(reasons),
+            distance_km=distance_km,
+            notified_at=timezone.now(),
+        )
+        ranked = f" (#{rank})" if rank else ""
+        events.append_event(
+            incident=locked,
+            kind=events.HOSPITAL_ADDED,
+            actor=actor,
+            actor_label=actor_label,
+            summary=f"{hospital_label(hospital)} added{ranked}: {' · '.join(row.reasons)}",
+            data={
+                "hospital_id": hospital.pk,
+                "hospital": hospital_label(hospital),
+                "source": source,
+                "rank": rank,
+                "reasons": list(row.reasons),
+            },
+            public=True,
+            hospital=hospital,
+        )
+    incident.last_seq = locked.last_seq
+    return row
+
+
+def incident_hospital_remove(*, actor: Actor, incident_hospital: IncidentHospital) -> None:
+    """Take a hospital off the incident; refused while patients of the incident go to it."""
+    hospital = incident_hospital.hospital
+    with transaction.atomic():
+        locked = lock_incident(incident_hospital.incident)
+        require_not_closed(locked, "change its hospitals")
+        if locked.patients.filter(destination=hospital).exists():
+            raise ValidationError(
+                f"{hospital_label(hospital)} has patients of this incident headed to or at it; "
+                "re-route them before removing it."
+            )
+        IncidentHospital.objects.filter(pk=incident_hospital.pk).delete()
+        events.append_event(
+            incident=locked,
+            kind=events.HOSPITAL_REMOVED,
+            actor=actor,
+            summary=f"{hospital_label(hospital)} removed from the incident",
+            data={"hospital_id": hospital.pk, "hospital": hospital_label(hospital)},
+            public=True,
+            hospital=hospital,
+        )
+
+
+def _lock_row(incident_hospital: IncidentHospital) -> tuple[Incident, IncidentHospital]:
+    locked = lock_incident(incident_hospital.incident)
+    row = (
+        IncidentHospital.objects.select_for_update(of=("self",))
+        .select_related("hospital__agency")
+        .get(pk=incident_hospital.pk)
+    )
+    return locked, row
+
+
+def _acknowledge(*, actor: Actor, incident: Incident, row: IncidentHospital) -> None:
+    row.acknowledged_at = timezone.now()
+    row.acknowledged_by = actor if actor is not None and actor.is_authenticated else None
+    row.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    who = events.actor_name(actor)
+    events.append_event(
+        incident=incident,
+        kind=events.HOSPITAL_ACKNOWLEDGED,
+        actor=actor,
+        summary=f"{hospital_label(row.hospital)} acknowledged" + (f" ({who})" if who else ""),
+        data={"hospital_id": row.hospital_id, "hospital": hospital_label(row.hospital), "by": who},
+        public=True,
+        hospital=row.hospital,
+    )
+
+
+def hospital_acknowledge(*, actor: Actor, incident_hospital: IncidentHospital) -> IncidentHospital:
+    """Record that the hospital has seen the alert. Acknowledging twice changes nothing."""
+    with transaction.atomic():
+        locked, row = _lock_row(incident_hospital)
+        require_not_closed(locked, "be acknowledged")
+        if row.acknowledged_at is None:
+            _acknowledge(actor=actor, incident=locked, row=row)
+    return row
+
+
+def hospital_answer_capacity(
+    *,
+    actor: Actor,
+    incident_hospital: IncidentHospital,
+    immediate: int,
+    delayed: int,
+    minor: int,
+) -> IncidentHospital:
+    """The patients the hospital can take now, by colour. May be revised; every answer is on
+    the timeline, implies an acknowledgement, and becomes the hospital's reported capacity."""
+    values = {"immediate": immediate, "delayed": delayed, "minor": minor}
+    errors = {}
+    for category, value in values.items():
+        try:
+            clean_count(value, field=category)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked, row = _lock_row(incident_hospital)
+        require_not_closed(locked, "take capacity answers")
+        if row.acknowledged_at is None:
+            _acknowledge(actor=actor, incident=locked, row=row)
+        previous = row.capacity() if row.capacity_answered_at else None
+        for category in CAPACITY_CATEGORIES:
+            setattr(row, f"capacity_{category}", values[category])
+        row.capacity_answered_at = timezone.now()
+        row.capacity_answered_by = actor if actor is not None and actor.is_authenticated else None
+        row.capacity_revisions += 1
+        row.save(
+            update_fields=[
+                *(f"capacity_{c}" for c in CAPACITY_CATEGORIES),
+                "capacity_answered_at",
+                "capacity_answered_by",
+                "capacity_revisions",
+            ]
+        )
+        hospital_update_status(actor=actor, hospital=row.hospital, capacity=values)  # type: ignore[arg-type]
+        verb = "revised capacity to" if previous else "can take"
+        events.append_event(
+            incident=locked,
+            kind=events.HOSPITAL_CAPACITY,
+            actor=actor,
+            summary=f"{hospital_label(row.hospital)} {verb} {capacity_short(values)}",
+            data={
+                "hospital_id": row.hospital_id,
+                "hospital": hospital_label(row.hospital),
+                "capacity": row.capacity(),  # type: ignore[typeddict-item]
+                "previous": previous,  # type: ignore[typeddict-item]
+                "revision": row.capacity_revisions,
+            },
+            public=True,
+            hospital=row.hospital,
+        )
+    return row

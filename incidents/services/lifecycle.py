@@ -1,0 +1,328 @@
+"""Declaring an incident, editing it, and its transitions: active → de-escalated → closed.
+
+An incident may be closed straight from active (a false alarm, a finished exercise); a closed
+incident may be reopened within REOPEN_GRACE, after which its record is final.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from agencies.models import Hospital, Region
+from incidents import events, ranking
+from incidents.models import Incident, IncidentHospital, TriageCategory
+from incidents.queries import ranking_candidates
+from incidents.services.common import Actor, clean_count, lock_incident, require_not_closed
+from incidents.services.hospitals import incident_hospital_add
+
+REOPEN_GRACE = timedelta(hours=24)
+MAX_ESTIMATE = 10000
+EDITABLE_FIELDS = (
+    "title",
+    "kind",
+    "location_text",
+    "latitude",
+    "longitude",
+    *(f"estimated_{category}" for category in TriageCategory.values),
+)
+
+
+class DuplicateCadNumber(Exception):
+    """The region already has an incident with this CAD number (CAD intake is idempotent)."""
+
+    def __init__(self, incident: Incident) -> None:
+        super().__init__(f"CAD number {incident.cad_number} is incident {incident.number}")
+        self.incident = incident
+
+
+def _validate_details(values: Mapping[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if "title" in values and not str(values["title"] or "").strip():
+        errors["title"] = "Give the incident a short title."
+    elif len(str(values.get("title") or "")) > 160:
+        errors["title"] = "Keep the title to 160 characters."
+    if "kind" in values and values["kind"] not in Incident.Kind.values:
+        errors["kind"] = f"Choose one of {', '.join(Incident.Kind.values)}."
+    if len(str(values.get("location_text") or "")) > 240:
+        errors["location_text"] = "Keep the location to 240 characters."
+    for name, limit in (("latitude", 90), ("longitude", 180)):
+        value = values.get(name)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | float) or abs(value) > limit
+        ):
+            errors[name] = f"Enter a number from -{limit} to {limit}."
+    for category in TriageCategory.values:
+        name = f"estimated_{category}"
+        if name in values:
+            try:
+                clean_count(values[name], field=name, maximum=MAX_ESTIMATE)
+            except ValidationError as error:
+                errors.update({k: v[0] for k, v in error.message_dict.items()})
+    return errors
+
+
+def _allocate_number(region: Region, cad_number: str) -> tuple[int, int]:
+    """(year, sequence) for a new incident of `region`. Locks the region row so two
+    declarations in one region queue up instead of taking the same number."""
+    Region.objects.select_for_update().filter(pk=region.pk).first()
+    if cad_number:
+        existing = Incident.objects.filter(region=region, cad_number=cad_number).first()
+        if existing is not None:
+            raise DuplicateCadNumber(existing)
+    year = timezone.localdate().year
+    last = Incident.objects.filter(region=region, year=year).aggregate(n=Max("sequence"))["n"]
+    return year, (last or 0) + 1
+
+
+def incident_declare(
+    *,
+    actor: Actor,
+    region: Region,
+    title: str,
+    kind: str = Incident.Kind.OTHER_MCI,
+    location_text: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    application: str = Incident.Application.ACTUAL,
+    estimated: Mapping[str, int] | None = None,
+    cad_number: str = "",
+    hospitals: Sequence[Hospital] | None = None,
+    via: str = "",
+) -> Incident:
+    """Declare an MCI: number it, put it on the timeline and put hospitals on it — the CAD's
+    own list when given (`hospitals`, which takes precedence), otherwise the region's top
+    `hospitals_to_notify` by ranking. Raises ValidationError, or DuplicateCadNumber when the
+    region already has this `cad_number`."""
+    estimated = dict(estimated or {})
+    values: dict[str, Any] = {
+        "title": title,
+        "kind": kind,
+        "location_text": location_text,
+        "latitude": latitude,
+        "longitude": longitude,
+        **{f"estimated_{c}": v for c, v in estimated.items()},
+    }
+    errors = _validate_details(values)
+    unknown = set(estimated) - set(TriageCategory.values)
+    if unknown:
+        errors["estimated"] = f"Unknown triage categories: {', '.join(sorted(unknown))}."
+    if application not in Incident.Application.values:
+        errors["application"] = f"Choose one of {', '.join(Incident.Application.values)}."
+    if (latitude is None) != (longitude is None):
+        errors["latitude"] = "Give both latitude and longitude, or neither."
+    cad_number = (cad_number or "").strip()
+    if len(cad_number) > 60:
+        errors["cad_number"] = "Keep the CAD number to 60 characters."
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        year, sequence = _allocate_number(region, cad_number)
+        now = timezone.now()
+        incident = Incident.objects.create(
+            region=region,
+            number=f"{year}-{sequence:04d}",
+            year=year,
+            sequence=sequence,
+            kind=kind,
+            title=title.strip(),
+            location_text=location_text.strip(),
+            latitude=latitude,
+            longitude=longitude,
+            application=application,
+            cad_number=cad_number,
+            declared_by=actor if actor is not None and actor.is_authenticated else None,
+            declared_via=via[:80],
+            declared_at=now,
+            **{f"estimated_{c}": v for c, v in estimated.items()},
+        )
+        banner = "EXERCISE: " if incident.is_exercise else ""
+        events.append_event(
+            incident=incident,
+            kind=events.INCIDENT_DECLARED,
+            actor=actor,
+            actor_label=via,
+            summary=f"{banner}{incident.get_kind_display()} declared: {incident.title}"
+            + (f" at {incident.location_text}" if incident.location_text else ""),
+            data={
+                "number": incident.number,
+                "kind": incident.kind,
+                "title": incident.title,
+                "application": incident.application,
+                "location_text": incident.location_text,
+                "latitude": incident.latitude,
+                "longitude": incident.longitude,
+                "estimated": incident.estimated(),
+                "cad_number": incident.cad_number,
+                "via": via,
+            },
+            public=True,
+        )
+        if hospitals:
+            _add_listed_hospitals(actor=actor, incident=incident, hospitals=hospitals, via=via)
+        else:
+            _add_ranked_hospitals(actor=actor, incident=incident, via=via)
+    return incident
+
+
+def _add_listed_hospitals(
+    *, actor: Actor, incident: Incident, hospitals: Sequence[Hospital], via: str
+) -> None:
+    seen: set[int] = set()
+    for hospital in hospitals:
+        if hospital.pk in seen:
+            continue
+        seen.add(hospital.pk)
+        incident_hospital_add(
+            actor=actor,
+            incident=incident,
+            hospital=hospital,
+            source=IncidentHospital.Source.CAD,
+            rank=len(seen),
+            reasons=["recommended by CAD"],
+            actor_label=via,
+        )
+
+
+def _add_ranked_hospitals(*, actor: Actor, incident: Incident, via: str) -> None:
+    region = incident.region
+    hospitals = {h.pk: h for h in ranking_candidates(incident)}
+    ranked = ranking.rank_hospitals(
+        ranking.candidates_from_hospitals(hospitals.values()),
+        latitude=incident.latitude,
+        longitude=incident.longitude,
+        estimated=incident.estimated(),
+        now=timezone.now(),
+        home_region_id=region.pk,
+    )
+    for entry in ranked[: region.hospitals_to_notify]:
+        incident_hospital_add(
+            actor=actor,
+            incident=incident,
+            hospital=hospitals[entry.candidate.hospital_id],
+            source=IncidentHospital.Source.RANKED,
+            rank=entry.rank,
+            reasons=entry.reasons,
+            distance_km=entry.distance_km,
+            actor_label=via,
+        )
+
+
+def incident_update(*, actor: Actor, incident: Incident, changes: Mapping[str, Any]) -> Incident:
+    """Edit an open incident's details (title, kind, location, estimates). Its number, region,
+    application and CAD number are fixed at declaration."""
+    fixed = set(changes) - set(EDITABLE_FIELDS)
+    errors = {name: "This cannot be changed after declaration." for name in fixed}
+    errors.update(_validate_details(changes))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = lock_incident(incident)
+        require_not_closed(locked, "be updated")
+        before = {name: getattr(locked, name) for name in changes}
+        for name, value in changes.items():
+            setattr(locked, name, value.strip() if isinstance(value, str) else value)
+        if (locked.latitude is None) != (locked.longitude is None):
+            raise ValidationError({"latitude": "Give both latitude and longitude, or neither."})
+        changed = {
+            name: [before[name], getattr(locked, name)]
+            for name in changes
+            if before[name] != getattr(locked, name)
+        }
+        if not changed:
+            return locked
+        locked.save(update_fields=[*changed, "updated_at"])
+        events.append_event(
+            incident=locked,
+            kind=events.INCIDENT_UPDATED,
+            actor=actor,
+            summary=f"Details updated: {', '.join(n.replace('_', ' ') for n in changed)}",
+            data={"changes": changed},
+            public=True,
+        )
+    return locked
+
+
+def incident_deescalate(*, actor: Actor, incident: Incident) -> Incident:
+    """Active → de-escalated: the threat is contained and treatment is under control."""
+    with transaction.atomic():
+        locked = lock_incident(incident)
+        if locked.status != Incident.Status.ACTIVE:
+            raise ValidationError(
+                f"An incident that is {locked.get_status_display().lower()} cannot be de-escalated."
+            )
+        locked.status = Incident.Status.DEESCALATED
+        locked.deescalated_at = timezone.now()
+        locked.save(update_fields=["status", "deescalated_at", "updated_at"])
+        events.append_event(
+            incident=locked,
+            kind=events.INCIDENT_DEESCALATED,
+            actor=actor,
+            summary="De-escalated: threat contained, treatment under control",
+            data={"status": locked.status, "previous": Incident.Status.ACTIVE},
+            public=True,
+        )
+    return locked
+
+
+def incident_close(*, actor: Actor, incident: Incident, summary: str) -> Incident:
+    """Active or de-escalated → closed, with a short closing summary (required)."""
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError({"summary": "Write a short closing summary."})
+    if len(summary) > 2000:
+        raise ValidationError({"summary": "Keep the closing summary to 2000 characters."})
+    with transaction.atomic():
+        locked = lock_incident(incident)
+        if locked.status == Incident.Status.CLOSED:
+            raise ValidationError("An incident that is closed cannot be closed again.")
+        previous = locked.status
+        locked.status = Incident.Status.CLOSED
+        locked.closed_at = timezone.now()
+        locked.closing_summary = summary
+        locked.save(update_fields=["status", "closed_at", "closing_summary", "updated_at"])
+        events.append_event(
+            incident=locked,
+            kind=events.INCIDENT_CLOSED,
+            actor=actor,
+            summary="Incident closed",
+            data={"status": locked.status, "previous": previous, "summary": summary},
+            public=True,
+        )
+    return locked
+
+
+def incident_reopen(*, actor: Actor, incident: Incident) -> Incident:
+    """Closed → active, within REOPEN_GRACE of closing; refused after."""
+    with transaction.atomic():
+        locked = lock_incident(incident)
+        if locked.status != Incident.Status.CLOSED:
+            raise ValidationError(
+                f"An incident that is {locked.get_status_display().lower()} cannot be reopened."
+            )
+        if locked.closed_at and timezone.now() - locked.closed_at > REOPEN_GRACE:
+            hours = int(REOPEN_GRACE.total_seconds() // 3600)
+            raise ValidationError(
+                f"An incident can be reopened within {hours} h of closing; "
+                f"{locked.number} was closed longer ago. Declare a new incident."
+            )
+        locked.status = Incident.Status.ACTIVE
+        locked.closed_at = None
+        locked.deescalated_at = None
+        locked.save(update_fields=["status", "closed_at", "deescalated_at", "updated_at"])
+        events.append_event(
+            incident=locked,
+            kind=events.INCIDENT_REOPENED,
+            actor=actor,
+            summary="Incident reopened",
+            data={"status": locked.status, "previous": Incident.Status.CLOSED},
+            public=True,
+        )
+    return locked

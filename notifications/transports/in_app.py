@@ -1,0 +1,28 @@
+"""The in-app channel.
+
+This transport has nothing to deliver: the notifications app persists the in-app message
+and pushes it to the user's channel group itself, in the same step that records the
+delivery. The transport exists so in-app deliveries go through the same interface and
+registry as every other channel; its provider id is ``in_app-<key>``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from notifications.transports.base import Channel, OutgoingMessage, SendResult, Transport
+
+
+class InAppTransport(Transport):
+    """Accepts every well-formed message; the caller stores and pushes it."""
+
+    kind = Channel.IN_APP.value
+    label = Channel.IN_APP.label
+    sent_by = "in_app"
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        key = message.key or uuid.uuid4().hex
+        return SendResult(provider_id=f"in_app-{key}", status="sent", sent_by=self.sent_by)
+
+    async def asend(self, message: OutgoingMessage) -> SendResult:
+        return self.send(message)
