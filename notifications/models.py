@@ -1,0 +1,182 @@
+"""Notification rules, the outbox (Notification) and one Delivery per recipient and address."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from agencies.models import ContactPoint, DistributionList, Member, Region
+from incidents.models import Incident, IncidentEvent, SituationUpdate
+
+
+class DeliveryChannel(models.TextChoices):
+    SMS = "sms", "SMS"
+    VOICE = "voice", "Voice call"
+    EMAIL = "email", "Email"
+    IN_APP = "in_app", "In-app"
+
+
+class NotificationRule(models.Model):
+    """When an incident event of `trigger` kind happens in the region, notify an audience."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="notification_rules")
+    name = models.CharField(max_length=120)
+    trigger = models.CharField(max_length=40, help_text="An incident event kind.")
+    active = models.BooleanField(default=True)
+    # --- audience: the union of every part that is set
+    distribution_lists = models.ManyToManyField(DistributionList, blank=True, related_name="+")
+    disciplines = models.JSONField(
+        default=list, blank=True, help_text="Members of the region's agencies of these disciplines…"
+    )
+    roster_roles = models.JSONField(
+        default=list, blank=True, help_text="…holding one of these roster roles (empty: any)…"
+    )
+    on_call_only = models.BooleanField(default=False, help_text="…and on call.")
+    incident_hospitals_er = models.BooleanField(
+        default=False,
+        help_text="The ER contacts of the incident's hospitals (of the event's hospital, when "
+        "the event names one).",
+    )
+    everyone_notified = models.BooleanField(
+        default=False, help_text="Everyone notified on this incident so far."
+    )
+    # --- what is sent
+    channels = models.JSONField(default=list, help_text="DeliveryChannel values.")
+    life_safety = models.BooleanField(
+        default=False, help_text="Short SMS validity: a stale alert fails instead of arriving late."
+    )
+    sms_template = models.TextField(blank=True)
+    voice_template = models.TextField(blank=True)
+    email_subject_template = models.CharField(max_length=200, blank=True)
+    email_body_template = models.TextField(blank=True)
+    in_app_template = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["region", "trigger", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="notification_rule_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.trigger})"
+
+
+class Notification(models.Model):
+    """One message to many (the outbox row): created in the transaction of the change that
+    caused it, expanded into Deliveries by a worker; the sweeper re-queues any left behind."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be expanded"
+        EXPANDED = "expanded", "Deliveries created"
+        DONE = "done", "Every delivery finished"
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="notifications")
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.ForeignKey(
+        IncidentEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rule = models.ForeignKey(
+        NotificationRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    situation_update = models.ForeignKey(
+        SituationUpdate,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(max_length=40, help_text="The trigger: an incident event kind.")
+    exercise = models.BooleanField(default=False)
+    life_safety = models.BooleanField(default=False)
+    channels = models.JSONField(default=list)
+    subject = models.CharField(max_length=200, blank=True)
+    texts = models.JSONField(default=dict, help_text="{channel: rendered body}")
+    audience = models.JSONField(
+        default=dict, help_text="Who it reaches, resolved at expansion (lists, member ids…)."
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    expanded_at = models.DateTimeField(null=True, blank=True)
+    recipient_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+
+class Delivery(models.Model):
+    """One recipient, one channel, one address: pending → sending → sent → delivered /
+    undelivered / failed; acknowledged is recorded alongside (acknowledged_at)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        UNDELIVERED = "undelivered", "Undelivered"
+        FAILED = "failed", "Failed"
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="deliveries")
+    contact_point = models.ForeignKey(
+        ContactPoint, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="inbox",
+        help_text="The login an in-app message is for.",
+    )
+    channel = models.CharField(max_length=10, choices=DeliveryChannel.choices)
+    address = models.CharField(max_length=254)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    provider_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    error_code = models.IntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    escalation = models.BooleanField(default=False, help_text="Sent by an escalation.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "contact_point"],
+                condition=Q(contact_point__isnull=False),
+                name="delivery_once_per_contact_point",
+            ),
+            models.UniqueConstraint(
+                fields=["notification", "member"],
+                condition=Q(channel="in_app"),
+                name="delivery_in_app_once_per_member",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["address", "sent_at"]),
+            models.Index(fields=["notification", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.address} ({self.status})"
