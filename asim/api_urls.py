@@ -7,4 +7,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("agencies.api_urls")),
     path("", include("incidents.api_urls")),
+    path("", include("notifications.api_urls")),
 ]

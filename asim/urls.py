@@ -14,6 +14,7 @@ urlpatterns = [
     path("agencies/", include("agencies.urls")),
     path("incidents/", include("incidents.urls")),
     path("api/v1/", include("asim.api_urls")),
+    path("hooks/twilio/", include("notifications.hook_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
