@@ -13,7 +13,7 @@ from django.utils import timezone
 from agencies import services
 from agencies.models import AuditEntry, ContactPoint, DistributionList, EdStatus, Member, RosterRole
 from agencies.roster_csv import COLUMNS, parse
-from agencies.views import age_text
+from agencies.views.common import age_text
 from tests.factories import PASSWORD, DistributionListFactory, MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
