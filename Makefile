@@ -28,7 +28,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "ASIM is starting on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	$(VENV)/bin/uvicorn asim.asgi:application --host 127.0.0.1 --port $(PORT)
+	$(VENV)/bin/uvicorn asim.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
