@@ -15,28 +15,74 @@ class NavItem:
     label: str
     url_name: str
     roles: frozenset[str]  # empty: everyone signed in
+    description: str
     staff_only: bool = False
 
 
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    description: str
+
+
 NAV_ITEMS = [
+    # The live boards (incidents/views.py), each for the roles whose work it is.
+    NavItem(
+        "Dispatch",
+        "incidents:dispatch",
+        frozenset({Role.DISPATCHER, Role.RESPONDER}),
+        "Active incidents of the region; declare an MCI and follow its hospitals live.",
+    ),
+    NavItem(
+        "ER board",
+        "incidents:er",
+        frozenset({Role.HOSPITAL}),
+        "Your emergency room's wall screen: new-MCI alerts, capacity, inbound patients.",
+    ),
+    NavItem(
+        "EMS",
+        "incidents:ems",
+        frozenset({Role.EMS}),
+        "Register and triage patients, pick destinations, transport.",
+    ),
+    NavItem(
+        "EM",
+        "incidents:em",
+        frozenset({Role.EMERGENCY_MANAGER}),
+        "Region overview; send updates to officials and watch them go out.",
+    ),
+    NavItem(
+        "Summaries",
+        "incidents:officials",
+        frozenset({Role.OFFICIAL}),
+        "Incident summaries, counts and updates from emergency management.",
+    ),
     NavItem(
         "Rosters",
         "agencies:roster-index",
         frozenset({Role.AGENCY_ADMIN, Role.DISPATCHER, Role.EMERGENCY_MANAGER}),
+        "People, duties and contact points of the agencies you work with.",
     ),
     NavItem(
         "Distribution lists",
         "agencies:list-index",
         frozenset({Role.AGENCY_ADMIN, Role.DISPATCHER, Role.EMERGENCY_MANAGER}),
+        "Named audiences for alerts and updates, and who they reach.",
     ),
-    NavItem("Hospitals", "agencies:hospital-index", frozenset()),
-    NavItem("API", "api-docs", frozenset()),
-    NavItem("Admin", "admin:index", frozenset(), staff_only=True),
+    NavItem(
+        "Hospitals",
+        "agencies:hospital-index",
+        frozenset(),
+        "ED status, trauma capability and reported capacity, with their age.",
+    ),
+    NavItem("API", "api-docs", frozenset(), "The REST API for CAD and other integrations."),
+    NavItem("Admin", "admin:index", frozenset(), "Platform administration.", staff_only=True),
 ]
 
 
-def items_for(scope: Scope, *, is_staff: bool) -> list[tuple[str, str]]:
-    """(label, url) pairs the user should see; pages not built yet are left out."""
+def items_for(scope: Scope, *, is_staff: bool) -> list[NavLink]:
+    """The links the user should see; pages not built yet are left out."""
     items = []
     for item in NAV_ITEMS:
         if item.staff_only and not is_staff:
@@ -44,7 +90,7 @@ def items_for(scope: Scope, *, is_staff: bool) -> list[tuple[str, str]]:
         if item.roles and not scope.superuser and not (item.roles & scope.roles):
             continue
         try:
-            items.append((item.label, reverse(item.url_name)))
+            items.append(NavLink(item.label, reverse(item.url_name), item.description))
         except NoReverseMatch:
             continue
     return items

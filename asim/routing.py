@@ -1,7 +1,11 @@
-"""WebSocket routes of every app (the live boards add theirs here)."""
+"""WebSocket routes of every app (asim/asgi.py wraps them in session auth and an origin check)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from incidents.consumers import BoardConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/board/", BoardConsumer.as_asgi(), name="ws-board"),
+]

@@ -118,7 +118,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Beat: the notifications sweeper re-queues work a broker outage or a killed worker left
+# behind; the escalation task calls the next contacts of hospitals that have not acknowledged.
+NOTIFY_SWEEP_SECONDS = env.int("NOTIFY_SWEEP_SECONDS", 30, minimum=1)
+NOTIFY_ESCALATION_SECONDS = env.int("NOTIFY_ESCALATION_SECONDS", 30, minimum=1)
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "notifications-sweep": {
+        "task": "notifications.sweep",
+        "schedule": float(NOTIFY_SWEEP_SECONDS),
+        "options": {"expires": float(NOTIFY_SWEEP_SECONDS)},
+    },
+    "notifications-escalate": {
+        "task": "notifications.escalate",
+        "schedule": float(NOTIFY_ESCALATION_SECONDS),
+        "options": {"expires": float(NOTIFY_ESCALATION_SECONDS)},
+    },
+}
 
 # --- messaging --------------------------------------------------------------------------------
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID")
@@ -136,6 +151,20 @@ if TWILIO_CONFIGURED and not (TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID
 # Where Twilio reaches our webhooks (status callbacks, inbound SMS, voice keypresses).
 PUBLIC_BASE_URL = env.url("PUBLIC_BASE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", "US").upper()
+# Notification fan-out (notifications/conf.py documents each).
+NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", 500, minimum=1)
+NOTIFY_CONCURRENCY = env.int("NOTIFY_CONCURRENCY", 50, minimum=1)
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", 6, minimum=1)
+NOTIFY_RETRY_BASE_SECONDS = env.int("NOTIFY_RETRY_BASE_SECONDS", 2, minimum=0)
+NOTIFY_RETRY_MAX_SECONDS = env.int("NOTIFY_RETRY_MAX_SECONDS", 300, minimum=0)
+NOTIFY_SWEEP_GRACE_SECONDS = env.int("NOTIFY_SWEEP_GRACE_SECONDS", 60, minimum=1)
+NOTIFY_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFY_CLAIM_TIMEOUT_SECONDS", 120, minimum=1)
+NOTIFY_PROGRESS_SECONDS = env.int("NOTIFY_PROGRESS_SECONDS", 1, minimum=1)
+NOTIFY_UPDATE_CHANNELS = env.list("NOTIFY_UPDATE_CHANNELS", ["sms", "email", "in_app"])
+if set(NOTIFY_UPDATE_CHANNELS) - {"sms", "voice", "email", "in_app"}:
+    raise ImproperlyConfigured(
+        "NOTIFY_UPDATE_CHANNELS: a comma-separated list of sms, voice, email, in_app"
+    )
 
 _email = env.email("EMAIL_URL", "consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]

@@ -49,12 +49,19 @@ HOSPITAL_ADDED = "hospital.added"
 HOSPITAL_REMOVED = "hospital.removed"
 HOSPITAL_ACKNOWLEDGED = "hospital.acknowledged"
 HOSPITAL_CAPACITY = "hospital.capacity"
+HOSPITAL_ESCALATED = "hospital.escalated"
+NOTIFICATION_ACKNOWLEDGED = "notification.acknowledged"
 PATIENT_REGISTERED = "patient.registered"
 PATIENT_RETRIAGED = "patient.retriaged"
 PATIENT_DESTINATION = "patient.destination"
 PATIENT_TRANSPORTED = "patient.transported"
 PATIENT_ARRIVED = "patient.arrived"
 UPDATE_POSTED = "update.posted"
+CHECKLIST_STARTED = "checklist.started"
+CHECKLIST_CHECKED = "checklist.checked"
+CHECKLIST_UNCHECKED = "checklist.unchecked"
+ROLE_ASSIGNED = "role.assigned"
+ROLE_RELIEVED = "role.relieved"
 
 
 # --- payload schemas ---------------------------------------------------------------------------
@@ -121,6 +128,28 @@ class HospitalCapacity(TypedDict):
     revision: int
 
 
+class HospitalEscalated(TypedDict):
+    """A hospital that had not acknowledged: its next contacts are called (notifications)."""
+
+    hospital_id: int
+    hospital: str
+    level: int
+    recipients: int
+    channels: list[str]
+    notification_id: int | None
+
+
+class NotificationAcknowledged(TypedDict):
+    """A recipient acknowledged a notification (SMS reply, voice keypress or in-app)."""
+
+    notification_id: int
+    notification_kind: str
+    member_id: int
+    member: str
+    agency: str
+    via: str
+
+
 class PatientRegistered(TypedDict):
     patient_id: int
     tag_number: str
@@ -171,6 +200,52 @@ class UpdatePosted(TypedDict):
     audience_ids: list[int]
 
 
+class ChecklistStarted(TypedDict):
+    checklist_id: int
+    template_id: int
+    template: str
+    version: int
+    phases: int
+    items: int
+
+
+class ChecklistItemChanged(TypedDict):
+    """checklist.checked / checklist.unchecked; the counts are after the change, so a board
+    updates its progress bars from the event alone."""
+
+    item_id: int
+    text: str
+    phase: str
+    phase_position: int
+    disciplines: list[str]
+    owner_role: str
+    done: bool
+    phase_done: int
+    phase_total: int
+    total_done: int
+    total: int
+
+
+class RoleAssigned(TypedDict):
+    assignment_id: int
+    role: str
+    role_label: str
+    name: str
+    agency: str
+    member_id: int | None
+    note: str
+    replaces_id: int | None
+
+
+class RoleRelieved(TypedDict):
+    assignment_id: int
+    role: str
+    role_label: str
+    name: str
+    agency: str
+    reason: str
+
+
 KIND_SCHEMAS: dict[str, type] = {
     INCIDENT_DECLARED: IncidentDeclared,
     INCIDENT_UPDATED: IncidentUpdated,
@@ -181,12 +256,19 @@ KIND_SCHEMAS: dict[str, type] = {
     HOSPITAL_REMOVED: HospitalRemoved,
     HOSPITAL_ACKNOWLEDGED: HospitalAcknowledged,
     HOSPITAL_CAPACITY: HospitalCapacity,
+    HOSPITAL_ESCALATED: HospitalEscalated,
+    NOTIFICATION_ACKNOWLEDGED: NotificationAcknowledged,
     PATIENT_REGISTERED: PatientRegistered,
     PATIENT_RETRIAGED: PatientRetriaged,
     PATIENT_DESTINATION: PatientDestination,
     PATIENT_TRANSPORTED: PatientTransported,
     PATIENT_ARRIVED: PatientArrived,
     UPDATE_POSTED: UpdatePosted,
+    CHECKLIST_STARTED: ChecklistStarted,
+    CHECKLIST_CHECKED: ChecklistItemChanged,
+    CHECKLIST_UNCHECKED: ChecklistItemChanged,
+    ROLE_ASSIGNED: RoleAssigned,
+    ROLE_RELIEVED: RoleRelieved,
 }
 
 

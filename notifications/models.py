@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from agencies.models import ContactPoint, DistributionList, Member, Region
+from agencies.models import ContactPoint, DistributionList, Hospital, Member, Region
 from incidents.models import Incident, IncidentEvent, SituationUpdate
 
 
@@ -63,6 +63,11 @@ class NotificationRule(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.trigger})"
 
+    @property
+    def distribution_list_ids(self) -> list[int]:
+        """The ids of its lists (uses a prefetch of ``distribution_lists`` when there is one)."""
+        return sorted(d.pk for d in self.distribution_lists.all())
+
 
 class Notification(models.Model):
     """One message to many (the outbox row): created in the transaction of the change that
@@ -103,6 +108,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     expanded_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
     recipient_count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -125,8 +131,11 @@ class Delivery(models.Model):
         UNDELIVERED = "undelivered", "Undelivered"
         FAILED = "failed", "Failed"
 
+    # No index of its own: (notification, status) below serves every lookup by notification.
+    # Every claim and every answer rewrites a row and each of its indexes, so each index here
+    # is paid for twice per message.
     notification = models.ForeignKey(
-        Notification, on_delete=models.CASCADE, related_name="deliveries"
+        Notification, on_delete=models.CASCADE, related_name="deliveries", db_index=False
     )
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="deliveries")
     contact_point = models.ForeignKey(
@@ -144,7 +153,7 @@ class Delivery(models.Model):
     address = models.CharField(max_length=254)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
-    provider_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    provider_id = models.CharField(max_length=64, null=True, blank=True)  # unique: see Meta
     error_code = models.IntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     escalation = models.BooleanField(default=False, help_text="Sent by an escalation.")
@@ -171,6 +180,9 @@ class Delivery(models.Model):
                 condition=Q(channel="in_app"),
                 name="delivery_in_app_once_per_member",
             ),
+            # A constraint rather than unique=True: the same unique index, without the extra
+            # LIKE-pattern index PostgreSQL gets for a unique CharField.
+            models.UniqueConstraint(fields=["provider_id"], name="delivery_provider_id_unique"),
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
@@ -180,3 +192,48 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.address} ({self.status})"
+
+
+class MessageTemplate(models.Model):
+    """A region's ready-made text for an emergency manager's update (Django template syntax;
+    context: incident, region)."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="message_templates")
+    name = models.CharField(max_length=120)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["region", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="message_template_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HospitalEscalation(models.Model):
+    """One escalation level reached for a hospital on an incident; unique, so a level is never
+    escalated twice."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    hospital = models.ForeignKey(Hospital, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    at = models.DateTimeField()
+    recipients = models.PositiveIntegerField(default=0)
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["incident", "hospital", "level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "hospital", "level"], name="hospital_escalation_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"hospital {self.hospital_id} on {self.incident_id}: level {self.level}"

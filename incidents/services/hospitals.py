@@ -118,15 +118,18 @@ def _lock_row(incident_hospital: IncidentHospital) -> tuple[Incident, IncidentHo
     return locked, row
 
 
-def _acknowledge(*, actor: Actor, incident: Incident, row: IncidentHospital) -> None:
+def _acknowledge(
+    *, actor: Actor, incident: Incident, row: IncidentHospital, actor_label: str = ""
+) -> None:
     row.acknowledged_at = timezone.now()
     row.acknowledged_by = actor if actor is not None and actor.is_authenticated else None
     row.save(update_fields=["acknowledged_at", "acknowledged_by"])
-    who = events.actor_name(actor)
+    who = actor_label or events.actor_name(actor)
     events.append_event(
         incident=incident,
         kind=events.HOSPITAL_ACKNOWLEDGED,
         actor=actor,
+        actor_label=actor_label,
         summary=f"{hospital_label(row.hospital)} acknowledged" + (f" ({who})" if who else ""),
         data={"hospital_id": row.hospital_id, "hospital": hospital_label(row.hospital), "by": who},
         public=True,
@@ -134,13 +137,16 @@ def _acknowledge(*, actor: Actor, incident: Incident, row: IncidentHospital) -> 
     )
 
 
-def hospital_acknowledge(*, actor: Actor, incident_hospital: IncidentHospital) -> IncidentHospital:
-    """Record that the hospital has seen the alert. Acknowledging twice changes nothing."""
+def hospital_acknowledge(
+    *, actor: Actor, incident_hospital: IncidentHospital, actor_label: str = ""
+) -> IncidentHospital:
+    """Record that the hospital has seen the alert. Acknowledging twice changes nothing.
+    `actor_label` names who acknowledged when it was not a login (e.g. "SMS from +1937…")."""
     with transaction.atomic():
         locked, row = _lock_row(incident_hospital)
         require_not_closed(locked, "be acknowledged")
         if row.acknowledged_at is None:
-            _acknowledge(actor=actor, incident=locked, row=row)
+            _acknowledge(actor=actor, incident=locked, row=row, actor_label=actor_label)
     return row
 
 
@@ -151,9 +157,11 @@ def hospital_answer_capacity(
     immediate: int,
     delayed: int,
     minor: int,
+    actor_label: str = "",
 ) -> IncidentHospital:
     """The patients the hospital can take now, by colour. May be revised; every answer is on
-    the timeline, implies an acknowledgement, and becomes the hospital's reported capacity."""
+    the timeline, implies an acknowledgement, and becomes the hospital's reported capacity.
+    `actor_label` names who answered when it was not a login (e.g. "SMS from +1937…")."""
     values = {"immediate": immediate, "delayed": delayed, "minor": minor}
     errors = {}
     for category, value in values.items():
@@ -167,7 +175,7 @@ def hospital_answer_capacity(
         locked, row = _lock_row(incident_hospital)
         require_not_closed(locked, "take capacity answers")
         if row.acknowledged_at is None:
-            _acknowledge(actor=actor, incident=locked, row=row)
+            _acknowledge(actor=actor, incident=locked, row=row, actor_label=actor_label)
         previous = row.capacity() if row.capacity_answered_at else None
         for category in CAPACITY_CATEGORIES:
             setattr(row, f"capacity_{category}", values[category])
@@ -188,6 +196,7 @@ def hospital_answer_capacity(
             incident=locked,
             kind=events.HOSPITAL_CAPACITY,
             actor=actor,
+            actor_label=actor_label,
             summary=f"{hospital_label(row.hospital)} {verb} {capacity_short(values)}",
             data={
                 "hospital_id": row.hospital_id,

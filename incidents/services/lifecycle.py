@@ -19,6 +19,7 @@ from agencies.models import Hospital, Region
 from incidents import events, ranking
 from incidents.models import Incident, IncidentHospital, TriageCategory
 from incidents.queries import ranking_candidates
+from incidents.services.checklist import incident_checklist_start
 from incidents.services.common import Actor, clean_count, lock_incident, require_not_closed
 from incidents.services.hospitals import incident_hospital_add
 
@@ -169,6 +170,8 @@ def incident_declare(
             _add_listed_hospitals(actor=actor, incident=incident, hospitals=hospitals, via=via)
         else:
             _add_ranked_hospitals(actor=actor, incident=incident, via=via)
+        # The region's adopted checklist (if it has one) is the incident's from the start.
+        incident_checklist_start(actor=actor, incident=incident, actor_label=via)
     return incident
 
 

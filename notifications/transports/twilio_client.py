@@ -13,6 +13,7 @@ import base64
 import logging
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import requests
 from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector
@@ -157,11 +158,18 @@ class AsyncBaseUrlHttpClient(AsyncTwilioHttpClient):
             # aiohttp deprecates its ``auth`` argument; send the same Basic header ourselves.
             token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
             headers = {**(headers or {}), "Authorization": f"Basic {token}"}
+        body: str | dict[str, object] | None = data
+        if isinstance(data, dict):
+            # Encode the form ourselves: aiohttp would wrap a dict in a FormData (multipart
+            # machinery and a random boundary included) on every request, a measurable cost
+            # at hundreds of requests a second. Same bytes on the wire.
+            body = urlencode(data, doseq=True)
+            headers = {**(headers or {}), "Content-Type": "application/x-www-form-urlencoded"}
         return await super().request(
             method,
             _rewrite(url, self.base_url),
             params=params,
-            data=data,
+            data=body,  # type: ignore[arg-type]
             headers=headers,
             auth=None,
             timeout=timeout or self.timeout,

@@ -8,6 +8,11 @@ Fixtures for every browser test:
     sign_in      sign_in(page, "username") logs in through the real login form
     screenshot   screenshot(page, "step") saves test-artifacts/screenshots/<test>--<step>.png
 
+For the live boards (WebSockets), at the end of this file:
+    asgi_server  uvicorn serving the production ASGI app in a subprocess (one per module), on
+                 the test database and the Redis channel layer; stop() / start() keep its port
+    open_board   open_board("username", "/path/"): a signed-in page in its own context on it
+
 Tests need `@pytest.mark.browser` and a transactional database (the live server runs in
 another thread, so it must see committed data): `pytest.mark.django_db(transaction=True)`.
 Without Chromium they are skipped with the reason shown; ASIM_REQUIRE_BROWSER=1 (CI) turns
@@ -18,11 +23,20 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import connection
 
 from tests.factories import PASSWORD
 
@@ -114,3 +128,131 @@ def screenshot(request: pytest.FixtureRequest) -> Callable[..., Path]:
         return path
 
     return _screenshot
+
+
+# --- a live ASGI server (HTTP + WebSockets) for the live boards --------------------------------
+#
+# pytest-django's `live_server` speaks WSGI only; the boards need WebSockets. `asgi_server`
+# runs the production ASGI application under uvicorn in a subprocess, on PostgreSQL (the
+# pytest-django test database: tests using it need `django_db(transaction=True)` so the
+# server sees their data) and on the same Redis channel layer. It can be stopped and started
+# again on the same port, to show a board riding out a lost connection.
+
+# The server process is the production application, plus the suite's fast password hasher
+# (tests/conftest.py) so that personas created by a test can sign in.
+SERVER_CODE = """
+import sys
+from django.conf import settings
+settings.PASSWORD_HASHERS = [
+    *settings.PASSWORD_HASHERS, "django.contrib.auth.hashers.MD5PasswordHasher"
+]
+import uvicorn
+uvicorn.run("asim.asgi:application", host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+SERVER_LOG = SCREENSHOTS.parent / "asgi-server.log"
+
+
+def _database_url() -> str:
+    db = connection.settings_dict  # after django_db_setup: the test database
+    auth = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        auth += f":{quote(db['PASSWORD'])}"
+    host = f"{auth}@" if auth else ""
+    return f"postgres://{host}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class AsgiServer:
+    """uvicorn serving asim.asgi in a subprocess; `stop()` and `start()` keep the port."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = env
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30) -> None:
+        SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+        log = SERVER_LOG.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", SERVER_CODE, str(self.port)],
+            cwd=Path(__file__).resolve().parents[2],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the ASGI server exited; see {SERVER_LOG}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"the ASGI server did not answer within {timeout} s; see {SERVER_LOG}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def asgi_server(browser, django_db_setup: None) -> Iterator[AsgiServer]:
+    """The live ASGI server for one test module (after the browser, so it is skipped with it)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "asim.settings",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": django_settings.REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "true",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+    SERVER_LOG.write_bytes(b"")  # this module's server only
+    server = AsgiServer(env)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def open_board(browser, asgi_server, sign_in) -> Iterator[Callable[..., object]]:
+    """open_board(username, path): a signed-in page in its own browser context (its own
+    cookies: several users at once) on the ASGI server; uncaught JavaScript errors fail the
+    test."""
+    contexts = []
+    script_errors: list[str] = []
+
+    def _open(username: str, path: str = "/") -> object:
+        context = browser.new_context(viewport=VIEWPORT, base_url=asgi_server.url)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        # Every page of the context, including tabs a test opens later.
+        context.on("weberror", lambda error: script_errors.append(f"{username}: {error.error}"))
+        page = context.new_page()
+        sign_in(page, username)
+        page.goto(path)
+        return page
+
+    try:
+        yield _open
+    finally:
+        for context in contexts:
+            context.close()
+    assert not script_errors, f"JavaScript errors on the boards: {script_errors}"

@@ -69,3 +69,78 @@ def _empty_console_outbox() -> Iterator[None]:
     clear_console_outbox()
     yield
     clear_console_outbox()
+
+
+# --- notification flow fixtures --------------------------------------------------------------
+
+PUBLIC_BASE_URL = "https://asim.example.org"
+
+
+@pytest.fixture
+def notify_settings(settings):
+    """Fast retries, a public base URL for webhooks, email to Django's test outbox."""
+    settings.NOTIFY_RETRY_BASE_SECONDS = 0
+    settings.NOTIFY_RETRY_MAX_SECONDS = 0
+    settings.NOTIFY_MAX_ATTEMPTS = 4
+    settings.NOTIFY_BATCH_SIZE = 200
+    settings.NOTIFY_CONCURRENCY = 10
+    settings.PUBLIC_BASE_URL = PUBLIC_BASE_URL
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    return settings
+
+
+@pytest.fixture(autouse=True)
+def _fresh_progress_gates() -> Iterator[None]:
+    """Progress throttling keys live in the (shared) cache: start every test without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def pushed(monkeypatch) -> list[tuple[list[str], dict]]:
+    """Every envelope sent to the boards through asim.realtime, as (groups, envelope)."""
+    from asim import realtime
+
+    sent: list[tuple[list[str], dict]] = []
+
+    async def record(groups, envelope) -> None:
+        sent.append((list(groups), envelope))
+
+    monkeypatch.setattr(realtime, "asend", record)
+    return sent
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """`with on_commit(): service(...)` runs what the service queues after commit."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def signed_post(client, path: str, params: dict, *, token: str, url: str | None = None):
+    """POST ``params`` form-encoded to ``path`` the way Twilio does, signed for ``url``
+    (default: PUBLIC_BASE_URL + path, the URL Twilio was given)."""
+    from urllib.parse import urlencode
+
+    from tests.fakes.twilio_server import sign
+
+    signature = sign(url or PUBLIC_BASE_URL + path, params, token)
+    return client.post(
+        path,
+        urlencode(params),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=signature,
+    )
+
+
+def twiml_text(response) -> str:
+    """The text of the first <Message> or <Say> of a TwiML answer ("" for none)."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(response.content)
+    node = root.find("Message")
+    if node is None:
+        node = root.find("Say")
+    return "" if node is None else (node.text or "")

@@ -8,6 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from agencies.demo import DEMO_PASSWORD, login_table, seed_demo_region
+from incidents.demo import seed_demo_checklist
+from notifications.demo import seed_demo_notifications
 
 
 class Command(BaseCommand):
@@ -20,6 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         report = seed_demo_region()
+        report.created["notification defaults"] += seed_demo_notifications()
         elapsed = time.monotonic() - started
         outcome = (
             f"created {report.created_total} records"
@@ -32,4 +35,5 @@ class Command(BaseCommand):
             f"{report.contact_points} contact points, {report.lists} lists; "
             f"{outcome} ({elapsed:.1f}s)."
         )
+        seed_demo_checklist()  # the default checklist, adopted once
         self.stdout.write(login_table(report.logins, DEMO_PASSWORD))

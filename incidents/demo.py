@@ -1,0 +1,410 @@
+"""The demo region's checklist: a default active-shooter / hostile-event plan.
+
+Written for ASIM in our own words from the common shape of regional active-shooter plans
+(contact team, rescue task forces, casualty collection point, unified command, MCI medical
+branch, joint information, reunification). Regions adopt it as a starting point and edit
+their own. `seed_demo_checklist()` is idempotent: it adopts version 1 only when the demo
+county has no checklist at all, so an emergency manager's later versions are never touched.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from agencies.demo import COUNTY_CODE
+from agencies.models import Region
+from incidents.models import ChecklistTemplate
+from incidents.services.checklist import checklist_adopt, checklist_import
+from incidents.template_json import FORMAT
+
+LAW, FIRE_EMS, DISPATCH, EM, HOSPITAL, MULTI = (
+    "law",
+    "fire_ems",
+    "dispatch",
+    "em",
+    "hospital",
+    "multi",
+)
+
+
+def _item(text: str, *disciplines: str, owner: str = "") -> dict[str, Any]:
+    return {"text": text, "disciplines": list(disciplines), "owner_role": owner}
+
+
+DEFAULT_PLAN: dict[str, Any] = {
+    "format": FORMAT,
+    "name": "Active shooter / hostile event",
+    "description": (
+        "Twin Rivers County's shared plan for an active-shooter or hostile event with "
+        "casualties. One list for law, fire, EMS, dispatch, emergency management and the "
+        "hospitals: each item says who it concerns and, where it has one, which role owns it."
+    ),
+    "phases": [
+        {
+            "title": "First arriving units and contact team",
+            "items": [
+                _item(
+                    "Announce arrival with a short size-up: where you are, what you see or "
+                    "hear, where the threat is heading",
+                    LAW,
+                ),
+                _item(
+                    "Form a contact team from the first officers and move to the threat; do "
+                    "not wait for a full team",
+                    LAW,
+                ),
+                _item(
+                    "Broadcast the suspect description, weapons and last known location to "
+                    "every responding unit",
+                    DISPATCH,
+                ),
+                _item("Open a dedicated talk-group for the incident and announce it", DISPATCH),
+                _item(
+                    "Pass callers' reports of victims and people hiding, with locations, to "
+                    "the contact team",
+                    DISPATCH,
+                ),
+                _item("Declare the MCI in ASIM and confirm the hospitals are alerted", DISPATCH),
+                _item(
+                    "Fire and EMS units stage out of the line of fire and report in; nobody "
+                    "enters before a rescue task force is formed",
+                    FIRE_EMS,
+                    owner="staging",
+                ),
+                _item(
+                    "Log the times of first report, first unit on scene and threat stopped",
+                    LAW,
+                    DISPATCH,
+                ),
+            ],
+        },
+        {
+            "title": "Command post, unified command and staging",
+            "items": [
+                _item(
+                    "Set up a command post out of the line of fire where the law and fire/EMS "
+                    "leads work side by side",
+                    MULTI,
+                    owner="unified_command",
+                ),
+                _item(
+                    "Establish unified command: name the law and fire/EMS commanders and "
+                    "announce it on the radio",
+                    LAW,
+                    FIRE_EMS,
+                    owner="unified_command",
+                ),
+                _item(
+                    "Pick a staging area with separate ways in and out, and name a staging manager",
+                    FIRE_EMS,
+                    LAW,
+                    owner="staging",
+                ),
+                _item(
+                    "Set an ambulance exchange point away from the hot zone and keep its route "
+                    "clear",
+                    FIRE_EMS,
+                    owner="transport",
+                ),
+                _item(
+                    "Set inner and outer perimeters and control traffic in and out",
+                    LAW,
+                    owner="law_command",
+                ),
+                _item(
+                    "Ask for mutual aid early (law, EMS, fire, air medical) and log what was "
+                    "asked for and when",
+                    DISPATCH,
+                    EM,
+                ),
+                _item(
+                    "Assign a scribe to keep the command post's activity log",
+                    MULTI,
+                    owner="unified_command",
+                ),
+                _item(
+                    "Brief arriving resources at staging; nobody self-deploys to the scene",
+                    MULTI,
+                    owner="staging",
+                ),
+            ],
+        },
+        {
+            "title": "Warm zone: rescue task forces and casualty collection point",
+            "items": [
+                _item(
+                    "Define the hot, warm and cold zones, announce the boundaries and update "
+                    "them as the threat moves",
+                    LAW,
+                    FIRE_EMS,
+                    owner="unified_command",
+                ),
+                _item(
+                    "Form rescue task forces: medics in protective gear with a law enforcement "
+                    "escort",
+                    LAW,
+                    FIRE_EMS,
+                    owner="rescue_task_force",
+                ),
+                _item(
+                    "Give each rescue task force a number, an entry point and an area to work",
+                    FIRE_EMS,
+                    owner="fire_ems_command",
+                ),
+                _item(
+                    "In the warm zone, stop bleeding and open airways, then move on; full "
+                    "assessments wait",
+                    FIRE_EMS,
+                    owner="rescue_task_force",
+                ),
+                _item(
+                    "Open a casualty collection point in a protected spot with a clear way out "
+                    "for transport",
+                    FIRE_EMS,
+                    owner="casualty_collection_point",
+                ),
+                _item(
+                    "Keep the corridor from the casualty collection point to the ambulance "
+                    "exchange point secured",
+                    LAW,
+                ),
+                _item(
+                    "Track which areas each team has cleared of casualties",
+                    FIRE_EMS,
+                    LAW,
+                    owner="rescue_task_force",
+                ),
+                _item(
+                    "Report casualty counts by colour to command every 10 to 15 minutes",
+                    FIRE_EMS,
+                    owner="casualty_collection_point",
+                ),
+            ],
+        },
+        {
+            "title": "Triage, treatment and transport",
+            "items": [
+                _item(
+                    "Name the triage, treatment and transport supervisors",
+                    FIRE_EMS,
+                    owner="fire_ems_command",
+                ),
+                _item(
+                    "Triage every patient, attach a numbered tag and enter the tag in ASIM",
+                    FIRE_EMS,
+                    owner="triage",
+                ),
+                _item(
+                    "Set up red, yellow and green treatment areas near the loading zone",
+                    FIRE_EMS,
+                    owner="treatment",
+                ),
+                _item(
+                    "Gather the walking wounded in a supervised green area; they still need a "
+                    "tag and a destination",
+                    FIRE_EMS,
+                    owner="treatment",
+                ),
+                _item(
+                    "Re-triage patients who are waiting and update their colour in ASIM",
+                    FIRE_EMS,
+                    owner="treatment",
+                ),
+                _item(
+                    "Send red patients first, to trauma centres, following ASIM's destination "
+                    "guidance so no emergency room is flooded",
+                    FIRE_EMS,
+                    owner="transport",
+                ),
+                _item(
+                    "Record unit, destination and departure for each patient before the "
+                    "ambulance leaves",
+                    FIRE_EMS,
+                    owner="transport",
+                ),
+                _item(
+                    "Leave the deceased in place and the scene undisturbed for investigators",
+                    LAW,
+                    FIRE_EMS,
+                ),
+            ],
+        },
+        {
+            "title": "Hospital coordination",
+            "items": [
+                _item(
+                    "Check every notified hospital has acknowledged; phone the ones that have not",
+                    DISPATCH,
+                    owner="hospital_liaison",
+                ),
+                _item(
+                    "Get each receiving hospital's capacity by colour and ask again as it changes",
+                    DISPATCH,
+                    HOSPITAL,
+                    owner="hospital_liaison",
+                ),
+                _item(
+                    "Activate the hospital's mass-casualty plan and staff the emergency "
+                    "department entrance",
+                    HOSPITAL,
+                ),
+                _item(
+                    "Control access to the hospital; expect families and media at the doors",
+                    HOSPITAL,
+                ),
+                _item(
+                    "Register self-transported patients (walk-ins) against the incident",
+                    HOSPITAL,
+                ),
+                _item("Mark each patient arrived in ASIM as they come in", HOSPITAL),
+                _item(
+                    "Tell the hospitals when the last patient has left the scene",
+                    DISPATCH,
+                    FIRE_EMS,
+                    owner="transport",
+                ),
+            ],
+        },
+        {
+            "title": "Communications, PIO and joint information",
+            "items": [
+                _item(
+                    "Name a lead PIO and agree who speaks for which agency",
+                    MULTI,
+                    owner="pio",
+                ),
+                _item(
+                    "Open a joint information centre away from the command post",
+                    EM,
+                    owner="pio",
+                ),
+                _item(
+                    "Put out a first public message: the area to avoid, where families should "
+                    "go, where official updates will appear",
+                    EM,
+                    owner="pio",
+                ),
+                _item("Set a schedule for media briefings and keep to it", EM, owner="pio"),
+                _item(
+                    "Clear every public statement with unified command; no names of victims "
+                    "before their families are told",
+                    MULTI,
+                    owner="pio",
+                ),
+                _item(
+                    "Watch social media for rumours to correct and for tips for investigators",
+                    EM,
+                    LAW,
+                    owner="pio",
+                ),
+                _item(
+                    "Send situation updates to officials from ASIM's distribution lists",
+                    EM,
+                    owner="em_liaison",
+                ),
+            ],
+        },
+        {
+            "title": "Reunification",
+            "items": [
+                _item(
+                    "Open a reunification centre away from the scene and announce its address",
+                    EM,
+                    LAW,
+                    owner="reunification",
+                ),
+                _item(
+                    "Bus uninjured people from the scene to the reunification centre, with a "
+                    "list of who boarded",
+                    LAW,
+                    owner="reunification",
+                ),
+                _item(
+                    "Sign in families and evacuees, and check identity before anyone is "
+                    "released to a family",
+                    EM,
+                    LAW,
+                    owner="reunification",
+                ),
+                _item(
+                    "Match family enquiries against hospital patient lists and the evacuee list",
+                    EM,
+                    HOSPITAL,
+                    owner="reunification",
+                ),
+                _item(
+                    "Bring in mental-health and victim-advocate support",
+                    EM,
+                    owner="reunification",
+                ),
+                _item(
+                    "Prepare a private room and a team for notifying next of kin",
+                    LAW,
+                    EM,
+                    owner="reunification",
+                ),
+            ],
+        },
+        {
+            "title": "Demobilisation and recovery",
+            "items": [
+                _item(
+                    "Confirm the threat is over and declare the scene secure",
+                    LAW,
+                    owner="law_command",
+                ),
+                _item(
+                    "Confirm every patient has reached a hospital and close transport",
+                    FIRE_EMS,
+                    owner="transport",
+                ),
+                _item("De-escalate the incident in ASIM so every party is told", DISPATCH, EM),
+                _item(
+                    "Release resources through staging and account for every team",
+                    FIRE_EMS,
+                    LAW,
+                    owner="staging",
+                ),
+                _item(
+                    "Hand the scene to investigators with the log of who went in",
+                    LAW,
+                ),
+                _item(
+                    "Offer responders and dispatchers a defusing session before they go off duty",
+                    MULTI,
+                ),
+                _item(
+                    "Collect activity logs and the ASIM record for the after-action review",
+                    EM,
+                    owner="em_liaison",
+                ),
+                _item(
+                    "Hold a hot wash within 72 hours and schedule the after-action review",
+                    EM,
+                ),
+                _item("Close the incident in ASIM with a closing summary", DISPATCH, EM),
+            ],
+        },
+    ],
+}
+
+
+def seed_demo_checklist() -> str:
+    """Adopt DEFAULT_PLAN as version 1 of the demo county's checklist when the county has
+    none yet; a second run changes nothing. Returns one line for the seed command's output."""
+    region = Region.objects.filter(code=COUNTY_CODE).first()
+    if region is None:
+        return "Checklist: no demo county to give one to."
+    with transaction.atomic():
+        existing = ChecklistTemplate.objects.filter(region=region).order_by("-version").first()
+        if existing is not None:
+            return f"Checklist: {region.name} already has {existing}; nothing changed."
+        draft = checklist_import(actor=None, region=region, document=DEFAULT_PLAN)
+        adopted = checklist_adopt(actor=None, template=draft)
+    items = sum(len(phase["items"]) for phase in DEFAULT_PLAN["phases"])
+    return (
+        f"Checklist: adopted {adopted.name} v{adopted.version} for {region.name} "
+        f"({len(DEFAULT_PLAN['phases'])} phases, {items} items)."
+    )

@@ -1,0 +1,117 @@
+"""Delivery progress for the boards: counts per status, throttled per notification.
+
+After each batch and each status callback the sender calls :func:`push`; at most one envelope
+per notification goes out every ``NOTIFY_PROGRESS_SECONDS`` (a cache key is the gate, shared
+by every worker through Redis). A push that is throttled schedules one trailing push for
+the end of the window, so the last counts always reach the boards; the final push when a
+notification is done is never throttled. The envelope goes to ``region-<id>`` and, for an
+incident's notification, ``incident-<id>``:
+
+    {"type": "progress", "incident": id | None, "notification": id, "kind": …,
+     "total": deliveries, "counts": {status: n}, "acknowledged": deliveries acknowledged,
+     "at": iso time}
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypedDict
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from asim import realtime
+from notifications import conf
+from notifications.models import Delivery, Notification
+
+logger = logging.getLogger(__name__)
+
+
+class ProgressEnvelope(TypedDict):
+    type: str
+    incident: int | None
+    notification: int
+    kind: str
+    total: int
+    counts: dict[str, int]
+    acknowledged: int
+    at: str
+
+
+def counts(notification_id: int) -> tuple[dict[str, int], int]:
+    """({status: deliveries}, deliveries acknowledged) — one query."""
+    by_status = {status: 0 for status in Delivery.Status.values}
+    acknowledged = 0
+    rows = (
+        Delivery.objects.filter(notification_id=notification_id)
+        .values("status")
+        .annotate(n=Count("id"), acked=Count("id", filter=Q(acknowledged_at__isnull=False)))
+        .order_by()
+    )
+    for row in rows:
+        by_status[row["status"]] = row["n"]
+        acknowledged += row["acked"]
+    return by_status, acknowledged
+
+
+def envelope(notification: Notification) -> ProgressEnvelope:
+    by_status, acknowledged = counts(notification.pk)
+    return {
+        "type": "progress",
+        "incident": notification.incident_id,
+        "notification": notification.pk,
+        "kind": notification.kind,
+        "total": sum(by_status.values()),
+        "counts": by_status,
+        "acknowledged": acknowledged,
+        "at": timezone.now().isoformat(),
+    }
+
+
+def groups_for(notification: Notification) -> list[str]:
+    groups = [realtime.region_group(notification.region_id)]
+    if notification.incident_id is not None:
+        groups.append(realtime.incident_group(notification.incident_id))
+    return groups
+
+
+def _window() -> int:
+    # Whole seconds: the Redis cache stores expiries as integers.
+    return max(1, round(conf.get_float("NOTIFY_PROGRESS_SECONDS")))
+
+
+def push(notification_id: int, *, force: bool = False) -> dict[str, Any] | None:
+    """Send the notification's progress now unless one went out within the window; returns
+    the envelope sent (None if throttled). ``force`` always sends (the final push)."""
+    window = _window()
+    gate = f"notify:progress:{notification_id}"
+    if force:
+        cache.set(gate, 1, timeout=window)
+    elif not cache.add(gate, 1, timeout=window):
+        _schedule_trailing(notification_id, window)
+        return None
+    notification = (
+        Notification.objects.filter(pk=notification_id)
+        .only("id", "incident_id", "region_id", "kind")
+        .first()
+    )
+    if notification is None:
+        return None
+    body = envelope(notification)
+    realtime.send(groups_for(notification), dict(body))
+    return dict(body)
+
+
+def _schedule_trailing(notification_id: int, window: int) -> None:
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        return  # eager mode cannot wait; the next push or the final one carries the counts
+    if not cache.add(f"notify:progress-trailing:{notification_id}", 1, timeout=window + 1):
+        return
+    from notifications.tasks import push_progress
+
+    try:
+        push_progress.apply_async((notification_id,), countdown=window)
+    except Exception:  # the broker is down: the boards get the next push instead
+        logger.warning("could not schedule a trailing progress push", exc_info=True)

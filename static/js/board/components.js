@@ -1,0 +1,349 @@
+// Pieces every board draws the same way: status, exercise marker, triage chips, the
+// hospitals table with who answered and who is outstanding, the timeline, timers and the
+// delivery progress bar. Live values (timers, ages, countdowns) carry data-* attributes that
+// one ticker refreshes every second.
+
+import { h } from "./dom.js";
+import {
+  CAPACITY_CATEGORIES,
+  CATEGORIES,
+  CATEGORY,
+  KIND,
+  STATUS,
+  ago,
+  categoryLabel,
+  clock,
+  countdown,
+  secondsSince,
+  timeOfDay,
+} from "./format.js";
+
+// --- live values -------------------------------------------------------------------------
+
+export function since(iso, { prefix = "", suffix = "" } = {}) {
+  return h("span", { class: "tick", "data-since": iso, "data-prefix": prefix, "data-suffix": suffix }, `${prefix}${clock(secondsSince(iso) || 0)}${suffix}`);
+}
+
+export function age(iso, { stale = 0 } = {}) {
+  return h("time", { class: "age", datetime: iso, "data-ago": iso, "data-stale-after": stale || null, title: new Date(iso).toLocaleString() }, ago(iso));
+}
+
+export function etaCountdown(iso) {
+  const c = countdown(iso);
+  return h("span", { class: `eta${c.overdue ? " is-overdue" : ""}`, "data-countdown": iso }, c.text);
+}
+
+export function tick(root = document) {
+  for (const el of root.querySelectorAll("[data-since]")) {
+    el.textContent = `${el.dataset.prefix || ""}${clock(secondsSince(el.dataset.since) || 0)}${el.dataset.suffix || ""}`;
+  }
+  for (const el of root.querySelectorAll("[data-ago]")) {
+    el.textContent = ago(el.dataset.ago);
+    const stale = Number(el.dataset.staleAfter || 0);
+    if (stale) el.classList.toggle("is-stale", secondsSince(el.dataset.ago) > stale);
+  }
+  for (const el of root.querySelectorAll("[data-countdown]")) {
+    const c = countdown(el.dataset.countdown);
+    el.textContent = c.text;
+    el.classList.toggle("is-overdue", c.overdue);
+  }
+}
+
+export function startTicker() {
+  tick();
+  setInterval(() => tick(), 1000);
+}
+
+// --- small pieces ------------------------------------------------------------------------
+
+export function statusBadge(status) {
+  const s = STATUS[status] || { word: status, cls: "badge-muted" };
+  return h("span", { class: `badge status-lg ${s.cls}`, "data-status": status }, s.word);
+}
+
+export function exerciseTag(incident) {
+  return incident.is_exercise ? h("span", { class: "badge badge-exercise" }, "EXERCISE") : null;
+}
+
+export function chip(category, value, { label = true } = {}) {
+  const c = CATEGORY[category];
+  const shown = value === null || value === undefined ? "?" : value;
+  return h(
+    "span",
+    { class: `chip ${c.cls}`, title: `${c.word}: ${shown}` },
+    label ? h("abbr", { title: c.word }, c.letter) : null,
+    String(shown),
+    h("span", { class: "visually-hidden" }, ` ${c.word.toLowerCase()}`),
+  );
+}
+
+export function chips(values, categories = CAPACITY_CATEGORIES) {
+  return h("span", { class: "chips" }, categories.map((c) => chip(c, values ? values[c] : null)));
+}
+
+export function triageTag(category) {
+  const c = CATEGORY[category] || { cls: "badge-muted", letter: "?", word: category };
+  return h("span", { class: `triage-tag ${c.cls}` }, h("abbr", { title: c.word }, c.letter), ` ${c.word}`);
+}
+
+export function countsBlock(byCategory, { categories = CATEGORIES, caption = "Patients by triage colour" } = {}) {
+  return h(
+    "ul",
+    { class: "count-tiles", "aria-label": caption },
+    categories.map((c) =>
+      h(
+        "li",
+        { class: `count-tile ${CATEGORY[c].cls}` },
+        h("span", { class: "count-tile__value" }, String((byCategory && byCategory[c]) || 0)),
+        h("span", { class: "count-tile__label" }, categoryLabel(c)),
+      ),
+    ),
+  );
+}
+
+export function incidentTitle(incident, { link = null } = {}) {
+  const title = `${incident.number} · ${incident.title}`;
+  return link ? h("a", { href: link }, title) : title;
+}
+
+export function incidentFacts(incident) {
+  return h(
+    "p",
+    { class: "incident-facts" },
+    KIND[incident.kind] || incident.kind,
+    incident.location_text ? ` · ${incident.location_text}` : "",
+    " · declared ",
+    h("time", { datetime: incident.declared_at }, timeOfDay(incident.declared_at)),
+    incident.declared_by ? ` by ${incident.declared_by}` : incident.declared_via ? ` via ${incident.declared_via}` : "",
+  );
+}
+
+// --- timers ------------------------------------------------------------------------------
+
+// Time since declared, and to the first and to every hospital's acknowledgement.
+export function timers(state) {
+  const inc = state.incident;
+  const declared = Date.parse(inc.declared_at);
+  const acks = state.hospitals.filter((h) => h.acknowledged_at).map((h) => Date.parse(h.acknowledged_at));
+  const total = state.hospitals.length;
+  const closedAt = inc.closed_at ? Date.parse(inc.closed_at) : null;
+  const running = closedAt
+    ? h("span", {}, clock((closedAt - declared) / 1000), " (closed)")
+    : since(inc.declared_at);
+  let first;
+  if (acks.length) first = h("span", {}, clock((Math.min(...acks) - declared) / 1000));
+  else if (total) first = h("span", { class: "is-waiting" }, since(inc.declared_at, { prefix: "waiting " }));
+  else first = h("span", { class: "muted" }, "no hospital yet");
+  let all;
+  if (total && acks.length === total) all = h("span", {}, clock((Math.max(...acks) - declared) / 1000));
+  else if (total) all = h("span", { class: "is-waiting" }, `${acks.length} of ${total} — waiting`);
+  else all = h("span", { class: "muted" }, "—");
+  return h(
+    "dl",
+    { class: "timers" },
+    h("div", {}, h("dt", {}, "Since declared"), h("dd", { "data-timer": "declared" }, running)),
+    h("div", {}, h("dt", {}, "To first hospital ack"), h("dd", { "data-timer": "first-ack" }, first)),
+    h("div", {}, h("dt", {}, "To all hospital acks"), h("dd", { "data-timer": "all-acks" }, all)),
+  );
+}
+
+// --- hospitals ---------------------------------------------------------------------------
+
+function ackCell(row) {
+  if (row.acknowledged_at) {
+    return h(
+      "td",
+      { "data-label": "Acknowledged" },
+      h("span", { class: "state-ok" }, "✓ Acknowledged"),
+      row.acknowledged_by ? h("span", { class: "small" }, ` by ${row.acknowledged_by}`) : null,
+      age(row.acknowledged_at),
+    );
+  }
+  return h(
+    "td",
+    { "data-label": "Acknowledged", class: "is-outstanding-cell" },
+    h("span", { class: "state-waiting" }, "Not acknowledged"),
+    h("span", { class: "age" }, since(row.notified_at, { prefix: "waiting " })),
+  );
+}
+
+function capacityCell(row) {
+  if (row.capacity) {
+    return h(
+      "td",
+      { "data-label": "Capacity", class: "nowrap" },
+      chips(row.capacity),
+      h("span", { class: "age" }, "answered ", h("span", { "data-ago": row.capacity_answered_at }, ago(row.capacity_answered_at)), row.capacity_revisions > 1 ? ` · revision ${row.capacity_revisions}` : ""),
+    );
+  }
+  return h(
+    "td",
+    { "data-label": "Capacity", class: "is-outstanding-cell" },
+    h("span", { class: "state-waiting" }, "No answer yet"),
+    h("span", { class: "age" }, since(row.notified_at, { prefix: "waiting " })),
+  );
+}
+
+function roomCell(row) {
+  if (!row.remaining || row.remaining.immediate === null) return h("td", { "data-label": "Room left", class: "muted" }, "—");
+  return h(
+    "td",
+    { "data-label": "Room left", class: "nowrap" },
+    h(
+      "span",
+      { class: "chips" },
+      CAPACITY_CATEGORIES.map((c) => {
+        const left = row.remaining[c];
+        return h("span", { class: `chip chip-outline${left < 0 ? " is-over" : ""}`, title: `${CATEGORY[c].word}: ${left} left` }, h("abbr", { title: CATEGORY[c].word }, CATEGORY[c].letter), String(left));
+      }),
+    ),
+  );
+}
+
+// One hospital's alert deliveries: {total, delivered, sent, failed, waiting, acknowledged}.
+export function deliveryState(d) {
+  const parts = [];
+  if (d.delivered) parts.push(`${d.delivered} delivered`);
+  if (d.sent) parts.push(`${d.sent} sent, no receipt yet`);
+  if (d.waiting) parts.push(`${d.waiting} sending`);
+  if (d.failed) parts.push(h("span", { class: "state-waiting" }, `${d.failed} failed`));
+  return h(
+    "span",
+    { class: "delivery" },
+    h("strong", { class: d.delivered === d.total ? "state-ok" : null }, `${d.delivered + d.sent} of ${d.total} out`),
+    h("span", { class: "age" }, parts.flatMap((p, i) => (i ? [" · ", p] : [p]))),
+    d.acknowledged ? h("span", { class: "age" }, `${d.acknowledged} acknowledged by reply`) : null,
+  );
+}
+
+// The hospitals on an incident: reasons, notified, delivered, acknowledged, capacity — each
+// with its age; rows still waiting for an acknowledgement or an answer stand out.
+export function hospitalsTable(state, { actions = null, deliveries = null, caption = "Hospitals on this incident" } = {}) {
+  if (!state.hospitals.length) {
+    return h("div", { class: "empty" }, h("p", {}, "No hospital is on this incident yet."));
+  }
+  const rows = [...state.hospitals].sort((a, b) => (a.rank ?? 99) - (b.rank ?? 99));
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { class: "table table-stack hospitals-table" },
+      h("caption", { class: "visually-hidden" }, caption),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col" }, "Hospital"),
+          h("th", { scope: "col" }, "Notified"),
+          deliveries ? h("th", { scope: "col" }, "Alert delivered") : null,
+          h("th", { scope: "col" }, "Acknowledged"),
+          h("th", { scope: "col" }, "Capacity R / Y / G"),
+          h("th", { scope: "col" }, "Room left"),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        rows.map((row) => {
+          const outstanding = row.ack_outstanding || row.capacity_outstanding;
+          const delivery = deliveries ? deliveries.get(row.hospital_id) : null;
+          return h(
+            "tr",
+            { class: outstanding ? "is-outstanding" : null, "data-hospital": row.hospital_id },
+            h(
+              "th",
+              { scope: "row" },
+              row.rank ? h("span", { class: "rank" }, `#${row.rank}`) : null,
+              h("span", { class: "hospital-name" }, row.name),
+              " ",
+              h("span", { class: `badge ed-${row.ed_status}` }, `ED ${row.ed_status}`),
+              row.reasons_text ? h("div", { class: "small muted reasons" }, row.reasons_text) : null,
+              row.source !== "ranked" ? h("div", { class: "small muted" }, sourceText(row.source)) : null,
+              actions ? h("div", { class: "row-actions" }, actions(row)) : null,
+            ),
+            h("td", { "data-label": "Notified" }, h("time", { datetime: row.notified_at }, timeOfDay(row.notified_at)), age(row.notified_at)),
+            deliveries
+              ? h("td", { "data-label": "Alert delivered" }, delivery ? deliveryState(delivery) : h("span", { class: "muted", title: "No alert to this hospital's ER contacts is on record" }, "—"))
+              : null,
+            ackCell(row),
+            capacityCell(row),
+            roomCell(row),
+          );
+        }),
+      ),
+    ),
+  );
+}
+
+function sourceText(source) {
+  return { cad: "Chosen by the CAD", manual: "Added by dispatch", walk_in: "Received a walk-in" }[source] || "";
+}
+
+// --- timeline ----------------------------------------------------------------------------
+
+export function timeline(events, { limit = 60, emptyText = "Nothing on the timeline yet." } = {}) {
+  if (!events.length) return h("p", { class: "muted" }, emptyText);
+  const latest = events.slice(-limit).reverse();
+  return h(
+    "ol",
+    { class: "timeline", reversed: true },
+    latest.map((e) =>
+      h(
+        "li",
+        { class: `timeline__item kind-${e.kind.split(".")[0]}`, "data-seq": e.seq, "data-kind": e.kind },
+        h("time", { datetime: e.at, class: "timeline__time" }, timeOfDay(e.at)),
+        h("span", { class: "timeline__summary" }, e.summary),
+        e.actor ? h("span", { class: "timeline__actor" }, e.actor) : null,
+      ),
+    ),
+  );
+}
+
+// --- delivery progress -------------------------------------------------------------------
+
+const DONE_STATES = ["delivered", "sent", "undelivered", "failed"];
+
+export function progressTotals(progress) {
+  const c = progress.counts || {};
+  const delivered = c.delivered || 0;
+  const sent = c.sent || 0;
+  const failed = (c.failed || 0) + (c.undelivered || 0);
+  const waiting = (c.pending || 0) + (c.sending || 0);
+  const finished = DONE_STATES.reduce((n, s) => n + (c[s] || 0), 0);
+  return { total: progress.total || 0, delivered, sent, failed, waiting, finished, acknowledged: progress.acknowledged || 0 };
+}
+
+export function progressBar(progress, { label = "Delivery" } = {}) {
+  const t = progressTotals(progress);
+  const pct = (n) => (t.total ? `${(100 * n) / t.total}%` : "0%");
+  const complete = t.total > 0 && t.waiting === 0;
+  return h(
+    "div",
+    { class: `progress-block${complete ? " is-complete" : ""}`, "data-notification": progress.notification },
+    h(
+      "div",
+      {
+        class: "progress",
+        role: "progressbar",
+        "aria-label": label,
+        "aria-valuemin": 0,
+        "aria-valuemax": t.total,
+        "aria-valuenow": t.finished,
+        "aria-valuetext": `${t.finished} of ${t.total} handled`,
+      },
+      h("span", { class: "progress__delivered", style: `width:${pct(t.delivered)}` }),
+      h("span", { class: "progress__sent", style: `width:${pct(t.sent)}` }),
+      h("span", { class: "progress__failed", style: `width:${pct(t.failed)}` }),
+    ),
+    h(
+      "p",
+      { class: "progress__text" },
+      complete ? h("strong", {}, "Complete: ") : h("strong", {}, "Sending: "),
+      `${t.delivered} delivered · ${t.sent} sent, awaiting receipt · ${t.failed} failed · ${t.waiting} waiting · ${t.acknowledged} acknowledged — of ${t.total}`,
+    ),
+  );
+}
+
