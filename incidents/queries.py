@@ -16,6 +16,7 @@ from django.utils import timezone
 from agencies.models import Hospital
 from agencies.permissions import scope_for
 from incidents import distribution
+from incidents.events import HOSPITAL_ESCALATED
 from incidents.models import (
     CAPACITY_CATEGORIES,
     Incident,
@@ -170,9 +171,27 @@ def _age_seconds(at: Any, now: Any) -> int | None:
     return None if at is None else max(0, int((now - at).total_seconds()))
 
 
-def hospital_entry(row: IncidentHospital, sent: dict[str, int], now: Any = None) -> dict[str, Any]:
+def escalations(incident: Incident) -> dict[int, dict[str, Any]]:
+    """The latest escalation of each hospital on the incident, from its timeline (one query)."""
+    latest: dict[int, dict[str, Any]] = {}
+    rows = (
+        IncidentEvent.objects.filter(incident=incident, kind=HOSPITAL_ESCALATED)
+        .order_by("seq")
+        .values_list("hospital_id", "data", "at")
+    )
+    for hospital_id, data, at in rows:
+        latest[hospital_id] = {"level": data["level"], "channels": data["channels"], "at": at}
+    return latest
+
+
+def hospital_entry(
+    row: IncidentHospital,
+    sent: dict[str, int],
+    now: Any = None,
+    escalation: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """One hospital on an incident as every board shows it: who answered, who is outstanding,
-    how old each answer is, and the room left per colour."""
+    how old each answer is, whether it was escalated, and the room left per colour."""
     now = now or timezone.now()
     answered = row.capacity_answered_at is not None
     return {
@@ -193,6 +212,7 @@ def hospital_entry(row: IncidentHospital, sent: dict[str, int], now: Any = None)
         "acknowledged_by": row.acknowledged_by.get_username() if row.acknowledged_by else "",
         "ack_outstanding": row.acknowledged_at is None,
         "ack_age_seconds": _age_seconds(row.acknowledged_at, now),
+        "escalation": escalation,
         "capacity": row.capacity() if answered else None,
         "capacity_answered_at": row.capacity_answered_at,
         "capacity_answered_by": row.capacity_answered_by.get_username()
@@ -210,11 +230,12 @@ def hospital_entry(row: IncidentHospital, sent: dict[str, int], now: Any = None)
 
 
 def hospitals_overview(incident: Incident) -> list[dict[str, Any]]:
-    """The hospitals on the incident with their answers and room left (two queries)."""
+    """The hospitals on the incident with their answers and room left (three queries)."""
     now = timezone.now()
     sent = sent_counts(incident)
+    escalated = escalations(incident)
     return [
-        hospital_entry(row, sent.get(row.hospital_id, {}), now)
+        hospital_entry(row, sent.get(row.hospital_id, {}), now, escalated.get(row.hospital_id))
         for row in incident_hospitals(incident)
     ]
 
@@ -223,7 +244,7 @@ def board_snapshot(
     access: IncidentAccess, incident: Incident, *, events: int = BOARD_EVENTS
 ) -> dict[str, Any]:
     """The incident board: hospitals with answer ages and outstanding flags, patient counts by
-    category, status and hospital, and the latest events the user may see. Three queries."""
+    category, status and hospital, and the latest events the user may see. Four queries."""
     now = timezone.now()
     counts_by = {
         "category": {c: 0 for c in TriageCategory.values},
@@ -245,8 +266,11 @@ def board_snapshot(
         walk_ins += row["n"] if row["walk_in"] else 0
         if row["destination_id"] is not None:
             by_hospital[row["destination_id"]][row["category"]] += row["n"]
+    escalated = escalations(incident)
     hospitals = [
-        hospital_entry(row, by_hospital.get(row.hospital_id, {}), now)
+        hospital_entry(
+            row, by_hospital.get(row.hospital_id, {}), now, escalated.get(row.hospital_id)
+        )
         for row in incident_hospitals(incident)
     ]
     latest = list(events_visible(access, incident).order_by("-seq")[:events])

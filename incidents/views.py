@@ -24,9 +24,10 @@ from django.urls import NoReverseMatch, reverse
 
 from agencies import queries as agency_queries
 from agencies.models import Hospital, Region
-from agencies.permissions import scope_for
+from agencies.permissions import can_read_roster, scope_for
 from incidents import queries
-from incidents.models import Incident, Patient, TriageCategory
+from incidents.checklists import ROLE_CHART
+from incidents.models import ChecklistDiscipline, IcsRole, Incident, Patient, TriageCategory
 from incidents.permissions import (
     ACT_ROLES,
     HOSPITAL_ROLES,
@@ -96,6 +97,7 @@ def _config(request: HttpRequest, board: str, **extra: Any) -> dict[str, Any]:
             "incident": _pattern("incidents:incident"),
             "ems": _pattern("incidents:ems-incident"),
             "record": _pattern("record:incident"),
+            "record_pdf": _pattern("record:incident-pdf"),
         },
         "categories": [{"value": v, "label": label} for v, label in TriageCategory.choices],
         "kinds": [{"value": v, "label": label} for v, label in Incident.Kind.choices],
@@ -141,6 +143,30 @@ def dispatch_board(request: HttpRequest) -> HttpResponse:
 # --- incident ----------------------------------------------------------------------------------
 
 
+def _role_directory(request: HttpRequest, incident: Incident, can_act: bool) -> dict[str, Any]:
+    """What the checklist and role cards need: the vocabulary (disciplines, ICS roles), and
+    for those who assign roles the agencies of the incident's region chain (holders come from
+    there) and whether the user may search their rosters (dispatchers, EMs, agency admins)."""
+    directory: dict[str, Any] = {
+        "disciplines": [{"value": v, "label": label} for v, label in ChecklistDiscipline.choices],
+        "ics_roles": [
+            {"value": spec.role, "label": IcsRole(spec.role).label} for spec in ROLE_CHART
+        ],
+        "role_agencies": [],
+        "roster_search": False,
+    }
+    if not can_act:
+        return directory
+    chain = queries.region_chain(incident)
+    agencies = agency_queries.agencies_visible(request.user).filter(
+        region_id__in=chain, active=True
+    )
+    rows = list(agencies.order_by("name"))
+    directory["role_agencies"] = [{"id": a.pk, "name": a.name} for a in rows]
+    directory["roster_search"] = any(can_read_roster(request.user, a) for a in rows)
+    return directory
+
+
 @login_required
 def incident_board(request: HttpRequest, pk: int) -> HttpResponse:
     """One incident: header, timers, hospitals, patients, updates, timeline."""
@@ -158,6 +184,8 @@ def incident_board(request: HttpRequest, pk: int) -> HttpResponse:
         can_post_updates=access.can_post_updates,
         own_hospitals=sorted(access.hospital_ids),
         hospitals=_hospitals_in(request, regions) if access.can_act else [],
+        timeline_csv=_url("api-incident-record-timeline-csv", incident.pk),
+        **_role_directory(request, incident, access.can_act),
     )
     if access.level >= Level.READ:
         back = (reverse("incidents:dispatch"), "Incidents")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 
-from incidents import services
+from incidents import events, services
 from tests.factories import HospitalFactory
 
 
@@ -42,7 +43,7 @@ def test_board_snapshot_takes_the_same_number_of_queries_small_or_large(
     url = f"/api/v1/incidents/{incident.pk}/board/"
     grow(incident, world, dispatcher_a, patients=2, hospitals=1)
     api.get(url)  # resolves the user's scope once (cached on the user for the request)
-    with django_assert_num_queries(5 if persona == "nurse_a1" else 4) as small:
+    with django_assert_num_queries(6 if persona == "nurse_a1" else 5) as small:
         assert api.get(url).status_code == 200
     grow(incident, world, dispatcher_a, patients=60, hospitals=8)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -93,3 +94,28 @@ def test_events_after_n_come_in_order_and_page(api, incident, dispatcher_a):
     assert [e["seq"] for e in rest["results"]] == list(range(4, incident.last_seq + 1))
     assert not rest["has_more"] and rest["last_seq"] == incident.last_seq
     assert api.get(url, {"after": incident.last_seq}).json()["results"] == []
+
+
+def test_board_shows_that_a_silent_hospital_was_escalated(api, incident, world, dispatcher_a):
+    with transaction.atomic():
+        events.append_event(
+            incident=incident,
+            kind=events.HOSPITAL_ESCALATED,
+            actor=None,
+            summary="A1 Hospital has not acknowledged: calling its next contacts",
+            data={
+                "hospital_id": world.hospital_a1.pk,
+                "hospital": "A1 Hospital",
+                "level": 1,
+                "recipients": 2,
+                "channels": ["voice"],
+                "notification_id": None,
+            },
+            public=True,
+            hospital=world.hospital_a1,
+        )
+    api.force_authenticate(dispatcher_a)
+    body = api.get(f"/api/v1/incidents/{incident.pk}/board/").json()
+    by_hospital = {row["hospital_id"]: row for row in body["hospitals"]}
+    escalation = by_hospital[world.hospital_a1.pk]["escalation"]
+    assert (escalation["level"], escalation["channels"]) == (1, ["voice"])

@@ -164,6 +164,13 @@ function ackCell(row) {
     { "data-label": "Acknowledged", class: "is-outstanding-cell" },
     h("span", { class: "state-waiting" }, "Not acknowledged"),
     h("span", { class: "age" }, since(row.notified_at, { prefix: "waiting " })),
+    row.escalation
+      ? h(
+          "span",
+          { class: "badge badge-warn escalated", title: `Escalated ${timeOfDay(row.escalation.at)}` },
+          `Escalated · level ${row.escalation.level} · ${row.escalation.channels.join(" + ")}`,
+        )
+      : null,
   );
 }
 

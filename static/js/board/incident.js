@@ -1,7 +1,8 @@
 // The incident page: header with status and the exercise banner, timers (since declared, to
 // the first and to every hospital's acknowledgement), hospitals, patients by colour with
-// destinations and distribution warnings, situation updates and the timeline. Status
-// actions for dispatch, EMS and EM. Officials get the same page without patient rows.
+// destinations and distribution warnings, situation updates and the timeline; the live
+// checklist, the ICS org chart and the key figures with the record's links. Status actions
+// for dispatch, EMS and EM. Officials get the same page without patient rows.
 
 import { api } from "./api.js";
 import { debouncedRefresher, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
@@ -17,8 +18,10 @@ import {
   timers,
   triageTag,
 } from "./components.js";
+import { ChecklistCard, FiguresCard } from "./checklist.js";
 import { config } from "./config.js";
 import { $, confirmButton, h, keyed, replace, scheduler } from "./dom.js";
+import { RolesCard } from "./roles.js";
 import { CAPACITY_CATEGORIES, CATEGORIES, CATEGORY, PATIENT_STATUS, plural, timeOfDay } from "./format.js";
 
 const ID = config.incident;
@@ -39,17 +42,12 @@ async function loadGuidance() {
 }
 const guidanceLater = debouncedRefresher(loadGuidance, 700);
 
-// The shared checklist and the ICS roles (their own API); the card stays hidden where that API
-// does not answer.
-let checklist = null;
-let roles = null;
-async function loadChecklist() {
-  const [c, r] = await Promise.allSettled([api(`incidents/${ID}/checklist/`), api(`incidents/${ID}/roles/`)]);
-  checklist = c.status === "fulfilled" ? c.value : null;
-  roles = r.status === "fulfilled" ? r.value : null;
-  render();
-}
-const checklistLater = debouncedRefresher(loadChecklist, 500);
+// The shared checklist, the ICS roles and the key figures: their own API, their own cards
+// (static/js/board/checklist.js, roles.js), each following its events.
+const isClosed = () => Boolean(state && state.incident.status === "closed");
+const checklist = new ChecklistCard({ incident: ID, isClosed });
+const roles = new RolesCard({ incident: ID, isClosed });
+const figures = new FiguresCard({ incident: ID });
 const refresh = debouncedRefresher(async () => {
   await refreshSnapshot(state).catch(() => {});
   render();
@@ -60,8 +58,23 @@ const socket = startBoard({
     if (!state || event.incident !== ID) return;
     if (state.apply(event).refresh) refresh(ID);
     if (event.kind.startsWith("patient.") || event.kind.startsWith("hospital.")) guidanceLater(ID);
-    if (event.kind.startsWith("checklist.") || event.kind.startsWith("role.")) checklistLater(ID);
+    checklist.onEvent(event);
+    roles.onEvent(event);
+    figures.onEvent(event);
+    if (event.kind.startsWith("incident.")) {
+      // Closing or re-opening changes what the cards offer (checkboxes, assign buttons).
+      checklist.render();
+      roles.render();
+    }
     render();
+  },
+  onConnected({ reconnected }) {
+    // Back after a lost connection: the missed events are fetched and applied too, but the
+    // cards take the server's word for where they stand.
+    if (!reconnected || !state) return;
+    checklist.refetchSoon(200);
+    roles.refetchSoon(200);
+    figures.onEvent({ kind: "incident.reconnected" });
   },
   onLost() {
     notice = { kind: "error", text: "This incident is no longer visible to you." };
@@ -284,48 +297,6 @@ function updates() {
   );
 }
 
-function checklistCard() {
-  const card = $("#checklist-card");
-  card.hidden = !checklist && !roles;
-  if (card.hidden) return;
-  if (!checklist || !checklist.checklist) {
-    replace($("#incident-checklist"), h("p", { class: "muted" }, "No checklist started on this incident."));
-  } else {
-    const p = checklist.progress;
-    replace(
-      $("#incident-checklist"),
-      h("p", {}, h("strong", {}, `${p.done} of ${p.total} done (${p.percent}%)`), checklist.template ? h("span", { class: "small muted" }, ` · ${checklist.template.name} v${checklist.template.version}`) : null),
-      h(
-        "ul",
-        { class: "phase-list" },
-        checklist.phases.map((phase) =>
-          h(
-            "li",
-            { class: phase.complete ? "is-complete" : null },
-            h("span", { class: "phase-list__title" }, phase.title),
-            h("span", { class: "phase-bar", role: "img", "aria-label": `${phase.done} of ${phase.total} done` }, h("span", { style: `width:${phase.percent}%` })),
-            h("span", { class: "small nowrap" }, `${phase.done}/${phase.total}`),
-          ),
-        ),
-      ),
-    );
-  }
-  const held = roles ? roles.roles.filter((r) => r.holders && r.holders.length) : [];
-  replace(
-    $("#incident-roles"),
-    roles
-      ? h(
-          "div",
-          {},
-          h("h3", {}, "Who holds which role"),
-          held.length
-            ? h("dl", { class: "facts roles-list" }, held.map((r) => [h("dt", {}, r.label), h("dd", {}, r.holders.map((x) => `${x.name}${x.agency ? ` (${x.agency})` : ""}`).join(", "))]))
-            : h("p", { class: "muted" }, "No role assigned yet."),
-        )
-      : null,
-  );
-}
-
 function renderAll() {
   header();
   replace($("#incident-timers"), timers(state));
@@ -333,7 +304,6 @@ function renderAll() {
   hospitals();
   patients();
   updates();
-  checklistCard();
   replace($("#incident-timeline"), timeline(state.timeline, { limit: 200 }));
 }
 
@@ -346,7 +316,7 @@ async function start() {
   }
   socket.subscribe(ID);
   socket.track(ID, state.lastSeq);
-  await Promise.all([loadGuidance(), loadChecklist()]);
+  await Promise.all([loadGuidance(), checklist.load(), roles.load(), figures.load()]);
   render();
 }
 

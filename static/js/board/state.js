@@ -146,6 +146,12 @@ export class IncidentState {
         return { refresh: false };
       case "hospital.added":
         return { refresh: !this.hospital(d.hospital_id) };
+      case "hospital.escalated": {
+        const h = this.hospital(d.hospital_id);
+        if (!h) return { refresh: true };
+        h.escalation = { level: d.level, channels: d.channels, at: event.at };
+        return { refresh: false };
+      }
       case "hospital.removed":
         this.hospitals = this.hospitals.filter((h) => h.hospital_id !== d.hospital_id);
         return { refresh: false };
@@ -232,6 +238,13 @@ export class IncidentState {
           });
         }
         return { refresh: false };
+      case "checklist.started":
+      case "checklist.checked":
+      case "checklist.unchecked":
+      case "role.assigned":
+      case "role.relieved":
+      case "notification.acknowledged":
+        return { refresh: false }; // their own cards (checklist.js, roles.js) apply them
       default:
         return { refresh: true }; // a kind added later: the snapshot shows its effect
     }
