@@ -5,7 +5,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/asim
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# The worker tests flush the tests' Redis database: keep it off the default DB 0.
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?=
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	CELERY_TASK_ALWAYS_EAGER=true LOG_LEVEL=WARNING

@@ -201,16 +201,19 @@ def queue_notifications(notification_ids: list[int]) -> None:
     from notifications.tasks import send_notification
 
     queued = []
-    for notification_id in notification_ids:
+    for position, notification_id in enumerate(notification_ids):
         try:
             send_notification.apply_async((notification_id,), retry=False)
         except (OperationalError, ConnectionError, OSError):
+            # Each attempt against a dead broker blocks for kombu's connection retries
+            # (seconds): give up on the rest at once rather than stall the request that
+            # committed the change once per notification.
             logger.warning(
-                "could not queue notification %s (broker unreachable); the sweeper will",
-                notification_id,
+                "could not queue notifications %s (broker unreachable); the sweeper will",
+                notification_ids[position:],
                 exc_info=True,
             )
-            continue
+            break
         queued.append(notification_id)
     if queued:
         Notification.objects.filter(pk__in=queued, queued_at__isnull=True).update(
