@@ -15,4 +15,4 @@ RUN ASIM_PRODUCTION=1 ALLOWED_HOSTS=build SECRET_KEY=build-only-$(head -c 48 /de
 RUN useradd --system --uid 1000 asim && chown -R asim /app
 USER asim
 EXPOSE 8000
-CMD ["uvicorn", "asim.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--lifespan", "off"]
+CMD ["uvicorn", "asim.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--lifespan", "off", "--ws-per-message-deflate", "false"]

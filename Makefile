@@ -29,7 +29,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "ASIM is starting on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	$(VENV)/bin/uvicorn asim.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off
+	$(VENV)/bin/uvicorn asim.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off --ws-per-message-deflate false
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
