@@ -84,6 +84,11 @@ class Region(models.Model):
     ack_timeout_seconds = models.PositiveIntegerField(
         default=120, help_text="Escalate a hospital that has not acknowledged within this time."
     )
+    capacity_timeout_seconds = models.PositiveIntegerField(
+        default=300,
+        help_text="Remind a hospital on an incident that has not answered its capacity within "
+        "this time (the 'capacity overdue' notification trigger).",
+    )
 
     class Meta:
         ordering = ["name"]

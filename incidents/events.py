@@ -50,6 +50,7 @@ HOSPITAL_REMOVED = "hospital.removed"
 HOSPITAL_ACKNOWLEDGED = "hospital.acknowledged"
 HOSPITAL_CAPACITY = "hospital.capacity"
 HOSPITAL_ESCALATED = "hospital.escalated"
+HOSPITAL_CAPACITY_OVERDUE = "hospital.capacity_overdue"
 NOTIFICATION_ACKNOWLEDGED = "notification.acknowledged"
 PATIENT_REGISTERED = "patient.registered"
 PATIENT_RETRIAGED = "patient.retriaged"
@@ -137,6 +138,14 @@ class HospitalEscalated(TypedDict):
     recipients: int
     channels: list[str]
     notification_id: int | None
+
+
+class HospitalCapacityOverdue(TypedDict):
+    """A hospital on the incident has not answered its capacity within the region's time."""
+
+    hospital_id: int
+    hospital: str
+    waited_seconds: int
 
 
 class NotificationAcknowledged(TypedDict):
@@ -257,6 +266,7 @@ KIND_SCHEMAS: dict[str, type] = {
     HOSPITAL_ACKNOWLEDGED: HospitalAcknowledged,
     HOSPITAL_CAPACITY: HospitalCapacity,
     HOSPITAL_ESCALATED: HospitalEscalated,
+    HOSPITAL_CAPACITY_OVERDUE: HospitalCapacityOverdue,
     NOTIFICATION_ACKNOWLEDGED: NotificationAcknowledged,
     PATIENT_REGISTERED: PatientRegistered,
     PATIENT_RETRIAGED: PatientRetriaged,

@@ -80,6 +80,13 @@ RULES: tuple[RuleSpec, ...] = (
         life_safety=True,
     ),
     RuleSpec(
+        "Capacity overdue: that hospital's ER",
+        events.HOSPITAL_CAPACITY_OVERDUE,
+        ("sms", "in_app"),
+        incident_hospitals_er=True,
+        life_safety=True,
+    ),
+    RuleSpec(
         "De-escalated: everyone notified",
         events.INCIDENT_DEESCALATED,
         ("sms", "email", "in_app"),

@@ -13,6 +13,10 @@ A level with nobody left to call is recorded and passed over at once. Each escal
 life-safety voice notification to exactly the members chosen; a member without a voice
 contact point is called on their SMS number. Acknowledging (on the board, by SMS "ACK" or
 by pressing 1 on the call) stops further levels.
+
+A hospital that has not answered its capacity within the region's ``capacity_timeout_seconds``
+(default 300) gets one ``hospital.capacity_overdue`` event (public); the region's rules for
+that trigger remind whoever they name (the demo region: that hospital's ER contacts).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from django.db import transaction
 
 from agencies.models import Hospital, Member, RosterRole
 from incidents import events
-from incidents.models import Incident, IncidentHospital
+from incidents.models import Incident, IncidentEvent, IncidentHospital
 from notifications.audiences import roles_q
 from notifications.models import Delivery, HospitalEscalation, Notification
 from notifications.rules import queue_on_commit
@@ -188,3 +192,74 @@ def escalate_due(*, now: datetime) -> list[HospitalEscalation]:
         if escalation is not None:
             made.append(escalation)
     return made
+
+
+# --- capacity overdue ---------------------------------------------------------------------------
+
+
+def capacity_overdue_due(now: datetime) -> list[IncidentHospital]:
+    """Hospitals on open incidents whose capacity answer is overdue and not yet flagged."""
+    rows = list(
+        IncidentHospital.objects.filter(
+            capacity_answered_at__isnull=True, incident__status__in=OPEN_STATUSES
+        )
+        .exclude(source=IncidentHospital.Source.WALK_IN)
+        .select_related("incident__region", "hospital__agency")
+    )
+    if not rows:
+        return []
+    flagged = set(
+        IncidentEvent.objects.filter(
+            kind=events.HOSPITAL_CAPACITY_OVERDUE, incident_id__in={r.incident_id for r in rows}
+        ).values_list("incident_id", "hospital_id")
+    )
+    return [
+        row
+        for row in rows
+        if (row.incident_id, row.hospital_id) not in flagged
+        and now - row.notified_at >= timedelta(seconds=row.incident.region.capacity_timeout_seconds)
+    ]
+
+
+def hospital_capacity_overdue(
+    *, incident_hospital: IncidentHospital, now: datetime
+) -> IncidentEvent | None:
+    """Put `hospital.capacity_overdue` on the timeline (its rules notify in the same
+    transaction); None when the hospital has answered, the incident is closed, or it was
+    flagged already."""
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update(of=("self",)).get(
+            pk=incident_hospital.incident_id
+        )
+        row = (
+            IncidentHospital.objects.select_for_update(of=("self",))
+            .select_related("hospital__agency")
+            .get(pk=incident_hospital.pk)
+        )
+        flagged = IncidentEvent.objects.filter(
+            incident=incident, kind=events.HOSPITAL_CAPACITY_OVERDUE, hospital=row.hospital
+        ).exists()
+        if row.capacity_answered_at is not None or incident.status not in OPEN_STATUSES or flagged:
+            return None
+        waited = int((now - row.notified_at).total_seconds())
+        name = row.hospital.agency.name
+        return events.append_event(
+            incident=incident,
+            kind=events.HOSPITAL_CAPACITY_OVERDUE,
+            actor=None,
+            actor_label="ASIM",
+            summary=f"{name} has not answered its capacity after {waited // 60} min",
+            data={"hospital_id": row.hospital_id, "hospital": name, "waited_seconds": waited},
+            public=True,
+            hospital=row.hospital,
+        )
+
+
+def flag_overdue_capacity(*, now: datetime) -> list[IncidentEvent]:
+    """Flag every hospital whose capacity answer is overdue; returns the events appended."""
+    flagged = []
+    for row in capacity_overdue_due(now):
+        event = hospital_capacity_overdue(incident_hospital=row, now=now)
+        if event is not None:
+            flagged.append(event)
+    return flagged

@@ -34,6 +34,7 @@ TRIGGERS: dict[str, str] = {
     incident_events.INCIDENT_DECLARED: "MCI declared",
     incident_events.HOSPITAL_ADDED: "Hospital added to an incident",
     incident_events.HOSPITAL_ESCALATED: "Hospital escalated (no acknowledgement)",
+    incident_events.HOSPITAL_CAPACITY_OVERDUE: "Hospital capacity overdue",
     incident_events.HOSPITAL_ACKNOWLEDGED: "Hospital acknowledged",
     incident_events.HOSPITAL_CAPACITY: "Hospital answered capacity",
     incident_events.HOSPITAL_REMOVED: "Hospital removed from an incident",

@@ -7,7 +7,8 @@
   worker left behind — notifications still pending, deliveries pending past their time,
   deliveries claimed past ``NOTIFY_CLAIM_TIMEOUT_SECONDS`` — and close finished notifications;
 - ``escalate()`` (beat, every ``NOTIFY_ESCALATION_SECONDS``): escalate hospitals that have not
-  acknowledged within their region's ``ack_timeout_seconds``;
+  acknowledged within their region's ``ack_timeout_seconds``, and flag those whose capacity
+  answer is overdue (``capacity_timeout_seconds``);
 - ``push_progress(id)``: the trailing progress push of a throttled window.
 
 Workers run with ``CELERY_TASK_ACKS_LATE``: a task whose worker dies goes back to the queue,
@@ -171,6 +172,9 @@ def sweep() -> dict[str, int]:
 
 @shared_task(name="notifications.escalate")
 def escalate() -> dict[str, int]:
-    """Escalate every hospital whose acknowledgement is overdue (one level per run)."""
-    done = escalation.escalate_due(now=timezone.now())
-    return {"escalated": len(done)}
+    """Escalate every hospital whose acknowledgement is overdue (one level per run) and flag
+    every overdue capacity answer."""
+    now = timezone.now()
+    done = escalation.escalate_due(now=now)
+    overdue = escalation.flag_overdue_capacity(now=now)
+    return {"escalated": len(done), "capacity_overdue": len(overdue)}

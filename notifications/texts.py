@@ -52,6 +52,14 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "{{ incident.kind }}: {{ incident.title }}. Incident number {{ incident.number }}.",
         "email_subject": "ASIM ESCALATION: {{ hospital.name }} has not acknowledged",
     },
+    "hospital.capacity_overdue": {
+        "sms": "ASIM: dispatch is waiting for {{ hospital.name }}'s capacity for incident "
+        "{{ incident.number }} ({{ incident.title }}). Reply with the patients you can take "
+        "now, e.g. R2 Y4 G10.",
+        "voice": "ASIM reminder for {{ hospital.name }}. Dispatch is waiting for the patients "
+        "you can take now for incident number {{ incident.number }}.",
+        "email_subject": "ASIM: {{ hospital.name }}'s capacity is overdue",
+    },
     "incident.deescalated": {
         "sms": "ASIM: incident {{ incident.number }} ({{ incident.title }}) is de-escalated: "
         "threat contained, treatment under control.",

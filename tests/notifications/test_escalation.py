@@ -12,7 +12,7 @@ from django.utils import timezone
 from agencies.models import RosterRole
 from incidents import events, services
 from incidents.models import IncidentEvent
-from notifications.escalation import escalate_due
+from notifications.escalation import escalate_due, flag_overdue_capacity
 from notifications.models import Delivery, HospitalEscalation, Notification
 from notifications.tasks import escalate
 from tests.fakes.twilio_server import DEFAULT_AUTH_TOKEN
@@ -230,3 +230,54 @@ def test_a_hospital_that_registered_a_walk_in_is_not_escalated(
     )
 
     assert escalate_due(now=after(10_000)) == []
+
+
+# --- capacity overdue ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def overdue_rule(world):
+    world.region_a.capacity_timeout_seconds = 300
+    world.region_a.save()
+    return rule(world, trigger="hospital.capacity_overdue", incident_hospitals_er=True)
+
+
+def test_a_hospital_that_has_not_answered_its_capacity_in_time_is_reminded(
+    alerted, overdue_rule, nurse_a1, twilio_fake, on_commit
+):
+    incident, roster = alerted
+    services.hospital_acknowledge(actor=nurse_a1, incident_hospital=incident.hospitals.get())
+
+    with on_commit():
+        assert flag_overdue_capacity(now=after(200)) == []
+        [event] = flag_overdue_capacity(now=after(301))
+
+    assert event.public and event.hospital == incident.hospitals.get().hospital
+    assert "A1 Hospital has not answered its capacity after 5 min" in event.summary
+    assert events.payload_errors(event.kind, event.data) == []
+    reminder = Notification.objects.get(kind="hospital.capacity_overdue")
+    assert "waiting for A1 Hospital's capacity" in reminder.texts["sms"]
+    texted = {request.form["To"] for request in twilio_fake.sent("Messages")}
+    assert texted == {m.contact_points.get(channel="sms").address for m in roster.er_a1}
+
+
+def test_capacity_overdue_is_flagged_once_and_not_for_an_answered_hospital(
+    alerted, overdue_rule, nurse_a1, world
+):
+    incident, _ = alerted
+    assert len(flag_overdue_capacity(now=after(301))) == 1
+    assert flag_overdue_capacity(now=after(900)) == []  # once per hospital and incident
+
+    services.incident_hospital_add(actor=nurse_a1, incident=incident, hospital=world.hospital_a2)
+    row = incident.hospitals.get(hospital=world.hospital_a2)
+    services.hospital_answer_capacity(
+        actor=nurse_a1, incident_hospital=row, immediate=1, delayed=2, minor=3
+    )
+    assert flag_overdue_capacity(now=after(900)) == []
+
+
+def test_the_beat_task_escalates_and_flags_overdue_capacity(alerted, overdue_rule, on_commit):
+    with on_commit():
+        result = escalate.apply().get()
+
+    assert result == {"escalated": 0, "capacity_overdue": 0}  # nothing is due yet

@@ -244,6 +244,7 @@ export class IncidentState {
       case "role.assigned":
       case "role.relieved":
       case "notification.acknowledged":
+      case "hospital.capacity_overdue": // the hospital row already shows "no answer yet"
         return { refresh: false }; // their own cards (checklist.js, roles.js) apply them
       default:
         return { refresh: true }; // a kind added later: the snapshot shows its effect
