@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import kombu.pools
 import pytest
 
 from agencies.models import ContactPoint, Discipline, Member
@@ -35,12 +36,13 @@ OPEN = [Delivery.Status.PENDING, Delivery.Status.SENDING]
 def web_broker(url: str) -> Iterator[None]:
     """Make this (web) process hand tasks to ``url`` for real, not eagerly; restore after.
 
-    Celery caches its connection and producer pools, so they are dropped on the way in and
-    out for the new broker URL to take effect."""
+    Celery caches its connection and producer pools, and kombu keeps them in process-wide
+    registries keyed by broker URL, so both are dropped on the way in and out for the new URL
+    to take effect (closing a registered pool without clearing the registry would leave later
+    tests a closed pool)."""
 
     def drop_pools() -> None:
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
+        kombu.pools.reset()
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
