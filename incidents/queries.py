@@ -197,6 +197,7 @@ def hospital_entry(
     return {
         "id": row.pk,
         "hospital_id": row.hospital_id,
+        "agency_id": row.hospital.agency_id,
         "name": row.hospital.agency.name,
         "short_code": row.hospital.agency.short_code,
         "source": row.source,

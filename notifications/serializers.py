@@ -94,6 +94,7 @@ class DeliverySerializer(serializers.ModelSerializer):
     status = serializers.CharField(help_text=STATUS_HELP)
     member_name = serializers.CharField(source="member.full_name")
     agency = serializers.CharField(source="member.agency.name")
+    agency_id = serializers.IntegerField(source="member.agency_id")
     address = serializers.SerializerMethodField()
 
     class Meta:
@@ -103,6 +104,7 @@ class DeliverySerializer(serializers.ModelSerializer):
             "member",
             "member_name",
             "agency",
+            "agency_id",
             "channel",
             "address",
             "status",

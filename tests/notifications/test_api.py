@@ -117,6 +117,8 @@ def test_dispatch_and_em_see_every_delivery_with_full_addresses(api, dispatcher_
         assert roster.er_a1[0].contact_points.get(channel="sms").address in {
             r["address"] for r in sms
         }
+        # the boards match deliveries to hospitals by the recipient's agency id
+        assert {r["agency_id"] for r in rows["results"]} == {roster.er_a1[0].agency_id}
 
 
 def test_er_staff_see_only_their_own_deliveries_and_officials_none(

@@ -93,7 +93,7 @@ const refresh = debouncedRefresher(async (id) => {
 });
 
 // Per hospital: how its ER contacts' alerts went (notifications API; deliveries are matched
-// to hospitals by the recipient's agency). Without that API the column stays "—".
+// to hospitals by the recipient's agency id). Without that API the column stays "—".
 async function loadDeliveries(id) {
   const state = incidents.get(id);
   if (!state) return;
@@ -111,17 +111,17 @@ async function loadDeliveries(id) {
     const byAgency = new Map();
     for (const n of notifications.results.filter((x) => HOSPITAL_ALERTS.has(x.kind))) {
       for (const d of await fetchAll(`notifications/${n.id}/deliveries/`, { maxPages: 5 })) {
-        const c = byAgency.get(d.agency) || { total: 0, delivered: 0, sent: 0, failed: 0, waiting: 0, acknowledged: 0 };
+        const c = byAgency.get(d.agency_id) || { total: 0, delivered: 0, sent: 0, failed: 0, waiting: 0, acknowledged: 0 };
         c.total += 1;
         if (d.status === "delivered") c.delivered += 1;
         else if (d.status === "sent") c.sent += 1;
         else if (d.status === "failed" || d.status === "undelivered") c.failed += 1;
         else c.waiting += 1;
         if (d.acknowledged_at) c.acknowledged += 1;
-        byAgency.set(d.agency, c);
+        byAgency.set(d.agency_id, c);
       }
     }
-    deliveries.set(id, new Map(state.hospitals.filter((x) => byAgency.has(x.name)).map((x) => [x.hospital_id, byAgency.get(x.name)])));
+    deliveries.set(id, new Map(state.hospitals.filter((x) => byAgency.has(x.agency_id)).map((x) => [x.hospital_id, byAgency.get(x.agency_id)])));
     render();
   } catch {
     /* no notifications API, or not allowed: the column stays empty */
