@@ -49,7 +49,3 @@ class ThrottledLoginView(auth_views.LoginView):
         cache.add(key, 0, LOGIN_WINDOW_SECONDS)
         cache.incr(key)
         return super().form_invalid(form)
-
-
-class LogoutView(auth_views.LogoutView):
-    pass
