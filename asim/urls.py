@@ -6,6 +6,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from asim import views
+from asim.login_limit import AdminLoginForm
+
+# The admin signs in through the same limit as the login page.
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from agencies.permissions import scope_for
-
-LOGIN_WINDOW_SECONDS = 15 * 60
+from asim.login_limit import LOCKED, LoginForm
 
 
 @login_required
@@ -27,25 +25,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 class ThrottledLoginView(auth_views.LoginView):
-    """The login page; after LOGIN_FAILURE_LIMIT failures for one username in 15 minutes it
-    refuses further tries until the window passes."""
+    """The login page, behind the one sign-in limit (asim/login_limit.py): a locked account
+    or address gets 429 and the time it may try again."""
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
-    def _key(self) -> str:
-        username = (self.request.POST.get("username") or "").strip().lower()
-        return f"login-failures:{username}"
-
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if cache.get(self._key(), 0) >= settings.LOGIN_FAILURE_LIMIT:
-            form = self.get_form_class()(request)
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
+        if form.has_error(NON_FIELD_ERRORS, code=LOCKED):
             context = self.get_context_data(form=form, locked_out=True)
             return self.render_to_response(context, status=429)
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):  # type: ignore[no-untyped-def]
-        key = self._key()
-        cache.add(key, 0, LOGIN_WINDOW_SECONDS)
-        cache.incr(key)
         return super().form_invalid(form)
