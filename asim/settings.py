@@ -27,8 +27,12 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 if PRODUCTION:
     if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("SECRET_KEY: production needs a random key of 50+ characters")
-    if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured("ALLOWED_HOSTS: production needs the host names it serves")
+    if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        # "*" would let any Host header through: password-reset links, absolute URLs and
+        # the WebSocket origin check would trust whatever a client sends.
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS: production needs the host names it serves (not empty, not '*')"
+        )
     if DEBUG:
         raise ImproperlyConfigured("DEBUG: must be off in production")
 
@@ -55,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "asim.middleware.ApiErrorsAsJsonMiddleware",  # outside the rest: sees every final response
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -210,6 +215,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Bodies are size-checked and JSON nesting-checked before parsing (asim/input_limits.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "asim.input_limits.BoundedJSONParser",
+        "asim.input_limits.BoundedFormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",

@@ -34,6 +34,7 @@ from django.utils import timezone
 from agencies.models import Hospital, Region
 from agencies.permissions import scope_for
 from asim import realtime
+from asim.input_limits import JSONLimitError, loads_bounded
 from incidents import broadcast
 from incidents.models import Incident
 from incidents.permissions import (
@@ -49,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 CLOSE_SIGNED_OUT = 4401
 MAX_SUBSCRIPTIONS = 20
+MAX_MESSAGE_CHARS = 4096  # a board sends {"subscribe": id}, {"ping": n}: a few dozen
 SEEN_PER_SOCKET = 512  # (incident, seq) pairs remembered to drop a second copy of an event
 TEXT_CACHE_SIZE = 4096
 FULL, SUMMARY = "full", "summary"
@@ -212,7 +214,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if self.audience is None:
             return
         try:
-            message = json.loads(text_data or "")
+            message = loads_bounded(text_data or "", max_chars=MAX_MESSAGE_CHARS)
+        except JSONLimitError as exc:  # checked before parsing: never a RecursionError
+            await self._error(str(exc))
+            return
         except ValueError:
             message = None
         if not isinstance(message, dict):

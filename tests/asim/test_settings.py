@@ -113,6 +113,13 @@ def test_production_refuses_the_development_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize("hosts", ["*", "asim.example.org,*", "", " , "])
+def test_production_refuses_any_host_and_no_host(hosts):
+    result = run_manage("check", env={**PRODUCTION_ENV, "ALLOWED_HOSTS": hosts})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: ALLOWED_HOSTS" in result.stderr
+
+
 def test_production_mode_passes_the_deployment_checklist():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
