@@ -58,7 +58,7 @@ class Lock:
         return (
             f"Too many failed sign-in attempts {whom}. Sign-in is paused to protect the "
             f"account: try again at {local:%H:%M %Z} (in about {minutes} minute"
-            f"{'s' if minutes != 1 else ''}), or ask your agency admin to check your account."
+            f"{'s' if minutes != 1 else ''}), or ask your ASIM operator to unlock it."
         )
 
 
@@ -68,16 +68,21 @@ def account_identity(username: str) -> str:
     return get_user_model().normalize_username(username).strip().casefold()
 
 
-def client_address(request: HttpRequest | None) -> str | None:
-    """The client's address; an IPv6 client counts as its /64 (one subscriber's block)."""
-    remote = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+def address_bucket(address: str) -> str | None:
+    """What a client address counts as: itself, or for IPv6 its /64 (one subscriber's
+    block); None if it is not an IP address."""
     try:
-        address = ipaddress.ip_address(remote)
+        parsed = ipaddress.ip_address(address.strip())
     except ValueError:
         return None
-    if address.version == 6:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def client_address(request: HttpRequest | None) -> str | None:
+    """The client's address bucket (`address_bucket` of REMOTE_ADDR)."""
+    return None if request is None else address_bucket(request.META.get("REMOTE_ADDR", ""))
 
 
 @dataclass(frozen=True)
@@ -88,30 +93,33 @@ class _Key:
     by_address: bool
 
 
-def _keys(request: HttpRequest | None, username: str) -> list[_Key]:
-    def digest(text: str) -> str:
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
-    account = digest(account_identity(username))
-    keys = [
-        _Key(
-            f"login-failures:account:{account}",
-            f"login-lock:account:{account}",
-            settings.LOGIN_FAILURE_LIMIT,
-            by_address=False,
-        )
-    ]
+
+def _account_key(username: str) -> _Key:
+    account = _digest(account_identity(username))
+    return _Key(
+        f"login-failures:account:{account}",
+        f"login-lock:account:{account}",
+        settings.LOGIN_FAILURE_LIMIT,
+        by_address=False,
+    )
+
+
+def _address_key(address: str) -> _Key:
+    hashed = _digest(address)
+    return _Key(
+        f"login-failures:address:{hashed}",
+        f"login-lock:address:{hashed}",
+        settings.LOGIN_ADDRESS_FAILURE_LIMIT,
+        by_address=True,
+    )
+
+
+def _keys(request: HttpRequest | None, username: str) -> list[_Key]:
     address = client_address(request)
-    if address is not None:
-        keys.append(
-            _Key(
-                f"login-failures:address:{digest(address)}",
-                f"login-lock:address:{digest(address)}",
-                settings.LOGIN_ADDRESS_FAILURE_LIMIT,
-                by_address=True,
-            )
-        )
-    return keys
+    return [_account_key(username), *([_address_key(address)] if address else [])]
 
 
 def _window() -> int:
@@ -144,6 +152,16 @@ def _count(key: _Key) -> int:
     except ValueError:  # expired between add and incr
         cache.add(key.counter, 1, _window())
         return 1
+
+
+def unlock(*, username: str | None = None, address: str | None = None) -> None:
+    """End the lock and clear the failures of an account and/or a client address
+    (`manage.py unlock_login`)."""
+    keys = [_account_key(username)] if username else []
+    bucket = address_bucket(address) if address else None
+    if bucket:
+        keys.append(_address_key(bucket))
+    cache.delete_many([name for key in keys for name in (key.lock, key.counter)])
 
 
 class LoginAttempt:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 import time
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.cache import cache
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from agencies.models import Role
@@ -174,3 +176,26 @@ def test_a_lock_ends_when_the_window_passes(client, nurse3, settings):
     response = sign_in(client, LOGIN, "nurse3", PASSWORD)
     assert response.status_code == 302
     assert signed_in(client)
+
+
+def test_the_operator_can_unlock_an_account_and_an_address(client, nurse3, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    fail(client, LOGIN, "nurse3", 3, REMOTE_ADDR="203.0.113.9")
+    assert sign_in(client, LOGIN, "nurse3", PASSWORD).status_code == 429
+    out = StringIO()
+    call_command("unlock_login", FULL_WIDTH_NURSE3, stdout=out)  # any spelling names it
+    assert "Unlocked account" in out.getvalue()
+    assert sign_in(client, LOGIN, "nurse3", PASSWORD).status_code == 302
+    client.logout()
+    # The address stays locked until it is unlocked too.
+    assert sign_in(client, LOGIN, "nurse3", PASSWORD, REMOTE_ADDR="203.0.113.9").status_code == 429
+    call_command("unlock_login", "--address", "203.0.113.9", stdout=StringIO())
+    response = sign_in(client, LOGIN, "nurse3", PASSWORD, REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 302
+
+
+def test_unlock_login_refuses_what_is_not_an_address():
+    with pytest.raises(CommandError, match="Not an IP address"):
+        call_command("unlock_login", "--address", "not-an-ip")
+    with pytest.raises(CommandError, match="Name a username"):
+        call_command("unlock_login")
