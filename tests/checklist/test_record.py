@@ -260,3 +260,18 @@ def test_an_official_prints_the_public_record_only(api, scripted, official_a):
     assert "Shown: the public record." in page
     assert "T-1" not in page and "patient.registered" not in page
     assert "T-1" not in pdf_text(api.get(f"/record/incidents/{scripted.pk}.pdf"))
+
+
+def test_the_csv_neutralises_cells_a_spreadsheet_would_run(api, world, plan, dispatcher_a):
+    dispatcher_a.first_name, dispatcher_a.last_name = '=HYPERLINK("http://x.example")', ""
+    dispatcher_a.save()
+    incident = declare(world.region_a, dispatcher_a, title="@SUM(1+1)")
+    services.incident_close(actor=dispatcher_a, incident=incident, summary="-done")
+    api.force_authenticate(dispatcher_a)
+    base = f"/api/v1/incidents/{incident.pk}"
+    rows = parse_csv(api.get(f"{base}/record/timeline.csv"))
+    assert {r["actor"] for r in rows} == {'\'=HYPERLINK("http://x.example")'}
+    assert all(not r[column].startswith(("=", "+", "-", "@")) for r in rows for column in r)
+    # The timeline itself keeps the name as it was written.
+    events = api.get(f"{base}/events/", {"after": 0}).json()["results"]
+    assert events[0]["actor"] == '=HYPERLINK("http://x.example")'
