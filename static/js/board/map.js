@@ -73,7 +73,21 @@ export function pickerMap(element, { tileUrl, hospitals = [], onPick, note }) {
     marker.on("mouseout", () => declutter(labels));
     labels.push(label);
   }
+  // A label points into the map: right of a marker on the left half, left of one on the right
+  // half, so no label runs off the edge.
+  const aim = () => {
+    const middle = map.getSize().x / 2;
+    for (const label of labels) {
+      const left = map.latLngToContainerPoint(label.latlng).x > middle;
+      const direction = left ? "left" : "right";
+      if (label.tooltip.options.direction === direction) continue;
+      label.tooltip.options.direction = direction;
+      label.tooltip.options.offset = [left ? -6 : 6, 0];
+      label.tooltip.update();
+    }
+  };
   const relabel = () => {
+    aim();
     if (point) {
       const here = L.latLng(point);
       labels.sort((a, b) => here.distanceTo(a.latlng) - here.distanceTo(b.latlng));
