@@ -275,3 +275,30 @@ def test_the_csv_neutralises_cells_a_spreadsheet_would_run(api, world, plan, dis
     # The timeline itself keeps the name as it was written.
     events = api.get(f"{base}/events/", {"after": 0}).json()["results"]
     assert events[0]["actor"] == '=HYPERLINK("http://x.example")'
+
+
+def test_the_pdf_prints_markup_in_names_as_written(api, world, plan, dispatcher_a):
+    # reportlab's Paragraph parses markup: a name must never become a tag, a link or an image.
+    hospital = world.hospital_a1.agency
+    hospital.name = "A1 <img src='/etc/passwd'/> Hospital"
+    hospital.save()
+    world.region_a.hospitals_to_notify = 1
+    world.region_a.save()
+    title = "Drill <font size=60 color=red>BIG</font> & <b>bold</b>"
+    incident = declare(world.region_a, dispatcher_a, title=title)
+    services.role_assign(
+        actor=dispatcher_a,
+        incident=incident,
+        role="triage",
+        name='<a href="http://x.example">Medic</a>',
+        agency_name="A EMS",
+    )
+    api.force_login(dispatcher_a)
+
+    response = api.get(f"/record/incidents/{incident.pk}.pdf")
+
+    # The PDF draws a line in pieces; compare without the spaces between them.
+    drawn = "".join(pdf_text(response).split())
+    for words in (title, "A1 <img src='/etc/passwd'/> Hospital", '<a href="http://x.example">'):
+        assert "".join(words.split()) in drawn, words
+    assert b"/URI" not in response.content  # no live link in the document
