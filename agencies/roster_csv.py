@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from agencies.models import Channel, Member
 from agencies.validation import clean_roster_roles, normalize_address
+from asim.csv_export import csv_text, unescape_cell
 
 COLUMNS = [
     "external_id",
@@ -114,7 +115,8 @@ def parse(text: str) -> ParsedRoster:
         if len(result.rows) + len(result.errors) >= MAX_ROWS:
             result.file_error = f"The file has more than {MAX_ROWS} rows; split it."
             return result
-        values = {k: (v or "").strip() for k, v in raw.items() if k is not None}
+        # unescape_cell: a file we exported comes back as it went out ("'-Smith" is "-Smith").
+        values = {k: unescape_cell((v or "").strip()) for k, v in raw.items() if k is not None}
         if not any(values.values()):
             continue  # blank line
         reasons: list[str] = []
@@ -168,16 +170,15 @@ def parse(text: str) -> ParsedRoster:
 
 
 def export(members: Iterable[Member]) -> str:
-    """The roster as CSV in the import format (a round trip changes nothing)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for member in members:
-        by_channel: dict[str, list[str]] = {channel: [] for channel in Channel.values}
-        for point in member.contact_points.all():
-            by_channel[point.channel].append(point.address)
-        writer.writerow(
-            [
+    """The roster as CSV in the import format (a round trip changes nothing; formula-like cells
+    are neutralised by asim.csv_export and restored by `parse`)."""
+
+    def rows() -> Iterable[list[str]]:
+        for member in members:
+            by_channel: dict[str, list[str]] = {channel: [] for channel in Channel.values}
+            for point in member.contact_points.all():
+                by_channel[point.channel].append(point.address)
+            yield [
                 member.external_id,
                 member.full_name,
                 member.title,
@@ -186,5 +187,5 @@ def export(members: Iterable[Member]) -> str:
                 "yes" if member.on_call else "no",
                 *(MULTI_SEPARATOR.join(by_channel[channel]) for channel in Channel.values),
             ]
-        )
-    return out.getvalue()
+
+    return csv_text(COLUMNS, rows())

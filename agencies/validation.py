@@ -26,6 +26,23 @@ def normalize_phone(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_display(value: str) -> str:
+    """A stored E.164 number as people write it: national format for a number of the
+    deployment's country (PHONE_DEFAULT_REGION: "+19375550101" → "(937) 555-0101"),
+    international format for others; anything that is not an E.164 number comes back as is."""
+    if not value or not value.startswith("+"):
+        return value
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    if not phonenumbers.is_valid_number(number):
+        return value
+    home = phonenumbers.region_code_for_number(number) == settings.PHONE_DEFAULT_REGION
+    style = "NATIONAL" if home else "INTERNATIONAL"
+    return phonenumbers.format_number(number, getattr(phonenumbers.PhoneNumberFormat, style))
+
+
 def normalize_address(channel: str, raw: str) -> str:
     """E.164 for sms/voice, a lower-cased email address for email; raises ValidationError."""
     if channel in (Channel.SMS, Channel.VOICE):

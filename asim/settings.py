@@ -286,7 +286,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # One line per record: line breaks and control characters escaped (asim/logs.py).
+    "filters": {"one_line": {"()": "asim.logs.OneLineFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["one_line"]}
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "asim": {"level": LOG_LEVEL},

@@ -10,8 +10,6 @@ exercise or test incident says so on every figure sheet.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from agencies.models import Hospital, Member, Membership
+from asim.csv_export import csv_text
 from incidents import events
 from incidents.checklists import (
     checklist_items,
@@ -120,12 +119,10 @@ def activity_log(access: IncidentAccess, incident: Incident) -> list[LogRow]:
 def timeline_csv(rows: Sequence[LogRow]) -> str:
     """The activity log as CSV: a header row, then seq, time (ISO 8601, local time with its
     offset), actor, agency, kind, summary per event."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([row.seq, local_iso(row.at), row.actor, row.agency, row.kind, row.summary])
-    return out.getvalue()
+    return csv_text(
+        CSV_COLUMNS,
+        [[r.seq, local_iso(r.at), r.actor, r.agency, r.kind, r.summary] for r in rows],
+    )
 
 
 def csv_filename(incident: Incident) -> str:

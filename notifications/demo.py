@@ -17,21 +17,18 @@ from incidents import events
 from notifications.models import MessageTemplate, NotificationRule
 
 ER_ALERT_SMS = (
-    "ASIM MCI ALERT: {{ incident.kind }}, {{ incident.title }}"
-    "{% if incident.location %} at {{ incident.location }}{% endif %}. "
+    "ASIM MCI ALERT: {{ incident.kind }}, {{ incident.headline }}. "
     "Incident {{ incident.number }}. Expected: {{ incident.estimated.immediate }} red, "
     "{{ incident.estimated.delayed }} yellow, {{ incident.estimated.minor }} green. "
     "Reply ACK, then the patients you can take now as R2 Y4 G10."
 )
 ER_ALERT_VOICE = (
-    "This is an ASIM mass casualty alert. {{ incident.kind }}: {{ incident.title }}"
-    "{% if incident.location %}, at {{ incident.location }}{% endif %}. "
+    "This is an ASIM mass casualty alert. {{ incident.kind }}: {{ incident.headline }}. "
     "Expected: {{ incident.estimated.immediate }} red, {{ incident.estimated.delayed }} yellow "
     "and {{ incident.estimated.minor }} green patients. Incident number {{ incident.number }}."
 )
 RESPONDERS_SMS = (
-    "ASIM MCI DECLARED: {{ incident.kind }}, {{ incident.title }}"
-    "{% if incident.location %} at {{ incident.location }}{% endif %}. "
+    "ASIM MCI DECLARED: {{ incident.kind }}, {{ incident.headline }}. "
     "Incident {{ incident.number }}. Reply ACK to acknowledge."
 )
 

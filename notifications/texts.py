@@ -3,11 +3,16 @@
 Templates see plain snapshots, never model instances, so a template cannot walk from the
 incident to its patients: patient details never leave the platform in a message.
 
-Context: ``incident`` (number, title, kind, location, status, estimated counts, link),
+Context: ``incident`` (number, title, kind, location, ``headline`` — the title with the
+location added unless the title already names it —, status, estimated counts, link),
 ``event`` (kind, summary, data — only for the kinds a rule may trigger on, none of which
 carries patient details), ``hospital`` (name, short code, phone), ``region`` (name),
 ``update`` (body, author) and ``link`` (the incident page). The exercise prefix is added
 here, exactly once, through notifications.messages.
+
+Every text value in the context is one line (asim.plain_text.one_line): this is the one place
+where typed words enter a message, so no line break, control or bidi character reaches an SMS,
+a call or an email subject, whatever template a rule uses.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.template import Context, Template, TemplateSyntaxError
 
+from asim.plain_text import one_line, title_with_place
 from notifications.messages import outgoing_text, with_exercise_prefix
 
 logger = logging.getLogger(__name__)
@@ -29,17 +35,15 @@ CHANNELS = ("sms", "voice", "email", "in_app")
 # "sms" is the base (voice reads it out, in-app shows it), email gets a longer body.
 DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
     "incident.declared": {
-        "sms": "ASIM ALERT: {{ incident.kind }} declared, {{ incident.title }}"
-        "{% if incident.location %} at {{ incident.location }}{% endif %}. "
+        "sms": "ASIM ALERT: {{ incident.kind }} declared, {{ incident.headline }}. "
         "Incident {{ incident.number }}. Reply ACK to acknowledge.",
-        "voice": "ASIM alert. {{ incident.kind }} declared: {{ incident.title }}"
-        "{% if incident.location %}, at {{ incident.location }}{% endif %}. "
+        "voice": "ASIM alert. {{ incident.kind }} declared: {{ incident.headline }}. "
         "Incident number {{ incident.number }}.",
         "email_subject": "ASIM ALERT: {{ incident.kind }} declared, {{ incident.title }}",
     },
     "hospital.added": {
         "sms": "ASIM ALERT: {{ hospital.name }} is a receiving hospital for {{ incident.kind }}, "
-        "{{ incident.title }}{% if incident.location %} at {{ incident.location }}{% endif %}. "
+        "{{ incident.headline }}. "
         "Incident {{ incident.number }}. Reply ACK, then your capacity as R2 Y4 G10.",
         "voice": "ASIM alert for {{ hospital.name }}. You are a receiving hospital for a "
         "{{ incident.kind }}: {{ incident.title }}. Incident number {{ incident.number }}.",
@@ -130,6 +134,7 @@ def context_for(
             "title": incident.title,
             "kind": incident.get_kind_display(),
             "location": incident.location_text,
+            "headline": title_with_place(incident.title, incident.location_text),
             "status": incident.get_status_display(),
             "exercise": incident.is_exercise,
             "estimated": incident.estimated(),
@@ -154,7 +159,17 @@ def context_for(
             "body": update.body,
             "author": (author.get_full_name() or author.get_username()) if author else "",
         }
-    return context
+    return _one_line_texts(context)
+
+
+def _one_line_texts(value: Any) -> Any:
+    if isinstance(value, str):
+        return one_line(value)
+    if isinstance(value, dict):
+        return {key: _one_line_texts(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_one_line_texts(item) for item in value]
+    return value
 
 
 def render_texts(

@@ -38,6 +38,13 @@ def category_word(category: str) -> str:
     return TriageCategory(category).label
 
 
+def category_aside(category: str) -> str:
+    """The category for inside brackets: "minor, green" (the label "Minor (green)" would nest
+    brackets: "patient 1005 (Minor (green))")."""
+    word, colour = TriageCategory(category).label.rstrip(")").split(" (")
+    return f"{word.lower()}, {colour}"
+
+
 def hospital_label(hospital: Hospital) -> str:
     return hospital.agency.name
 

@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from agencies.models import Hospital, Region
+from asim.plain_text import title_with_place
 from incidents import events, ranking
 from incidents.models import Incident, IncidentHospital, TriageCategory
 from incidents.queries import ranking_candidates
@@ -150,8 +151,8 @@ def incident_declare(
             kind=events.INCIDENT_DECLARED,
             actor=actor,
             actor_label=via,
-            summary=f"{banner}{incident.get_kind_display()} declared: {incident.title}"
-            + (f" at {incident.location_text}" if incident.location_text else ""),
+            summary=f"{banner}{incident.get_kind_display()} declared: "
+            f"{title_with_place(incident.title, incident.location_text)}",
             data={
                 "number": incident.number,
                 "kind": incident.kind,

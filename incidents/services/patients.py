@@ -19,6 +19,7 @@ from incidents import events
 from incidents.models import Incident, IncidentHospital, Patient
 from incidents.services.common import (
     Actor,
+    category_aside,
     category_word,
     clean_category,
     hospital_label,
@@ -71,8 +72,8 @@ def _registered_event(*, actor: Actor, incident: Incident, patient: Patient) -> 
         incident=incident,
         kind=events.PATIENT_REGISTERED,
         actor=actor,
-        summary=f"{'Walk-in ' if patient.walk_in else ''}patient {patient.tag_number} "
-        f"({category_word(patient.category)}) registered{where}",
+        summary=f"{'Walk-in patient' if patient.walk_in else 'Patient'} {patient.tag_number} "
+        f"({category_aside(patient.category)}) registered{where}",
         data={
             "patient_id": patient.pk,
             "tag_number": patient.tag_number,
@@ -264,7 +265,7 @@ def patient_assign_destination(*, actor: Actor, patient: Patient, hospital: Hosp
             incident=incident,
             kind=events.PATIENT_DESTINATION,
             actor=actor,
-            summary=f"Patient {locked.tag_number} ({category_word(locked.category)}) → "
+            summary=f"Patient {locked.tag_number} ({category_aside(locked.category)}) → "
             f"{hospital_label(hospital)}",
             data={
                 "patient_id": locked.pk,
@@ -334,7 +335,7 @@ def patients_transport(
                 incident=locked_incident,
                 kind=events.PATIENT_TRANSPORTED,
                 actor=actor,
-                summary=f"Patient {patient.tag_number} ({category_word(patient.category)}) "
+                summary=f"Patient {patient.tag_number} ({category_aside(patient.category)}) "
                 f"left with {unit} for {hospital_label(target)}"
                 + (f", ETA {timezone.localtime(eta):%H:%M}" if eta else ""),
                 data={
@@ -372,7 +373,7 @@ def patient_arrive(*, actor: Actor, patient: Patient) -> Patient:
             incident=incident,
             kind=events.PATIENT_ARRIVED,
             actor=actor,
-            summary=f"Patient {locked.tag_number} ({category_word(locked.category)}) arrived at "
+            summary=f"Patient {locked.tag_number} ({category_aside(locked.category)}) arrived at "
             f"{hospital_label(target)}",
             data={
                 "patient_id": locked.pk,

@@ -237,7 +237,9 @@ def test_roster_shows_contact_points_inline_and_flags_failing_ones(client, dispa
     body = text(
         signed_in(client, dispatcher_a).get(reverse("agencies:roster", args=[world.police_a.pk]))
     )
-    assert good.address in body and "+19375550102" in body
+    # Phones read as people of the region write them, not as stored E.164.
+    assert "(937) 555-0101" in body and "(937) 555-0102" in body
+    assert good.address == "+19375550101" and good.address not in body
     assert "Failing" in body
     assert "Twilio 21211: invalid number" in body
 
@@ -396,7 +398,7 @@ def test_agency_admin_adds_edits_and_removes_a_contact_point(client, police_admi
     assert (point.channel, point.address) == ("sms", "+19375550151")
 
     remove_url = reverse("agencies:contact-remove", args=[world.police_a.pk, member.pk, point.pk])
-    assert "Remove SMS +19375550151?" in text(client.get(remove_url))
+    assert "Remove SMS (937) 555-0151?" in text(client.get(remove_url))
     assert client.post(remove_url).status_code == 302
     assert not ContactPoint.objects.filter(pk=point.pk).exists()
 
@@ -653,3 +655,17 @@ def test_a_negative_or_empty_capacity_report_is_refused_with_a_message(client, n
     assert "Enter at least one number" in text(empty)
     world.hospital_a1.refresh_from_db()
     assert world.hospital_a1.capacity_reported_at is None
+
+
+def test_phones_on_the_pages_read_in_the_regions_national_format(client, dispatcher_a, world):
+    world.hospital_a1.agency.phone = "+19375550199"
+    world.hospital_a1.agency.save()
+    member = MemberFactory(agency=world.police_a, full_name="Visiting Officer")
+    services.contact_point_add(actor=None, member=member, channel="sms", address="+442071838750")
+    services.contact_point_add(actor=None, member=member, channel="email", address="v@example.org")
+    signed_in(client, dispatcher_a)
+    hospitals = text(client.get(reverse("agencies:hospital-index")))
+    assert "(937) 555-0199" in hospitals and "+19375550199" not in hospitals
+    roster = text(client.get(reverse("agencies:roster", args=[world.police_a.pk])))
+    # A number of another country keeps its country code, spaced as that country writes it.
+    assert "+44 20 7183 8750" in roster and "v@example.org" in roster

@@ -3,6 +3,9 @@ the export; through the service and through the upload page."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -264,3 +267,43 @@ def test_the_import_page_explains_the_format_and_offers_the_template(client, pol
     body = client.get(reverse("agencies:roster-import", args=[world.police_a.pk])).content.decode()
     assert reverse("agencies:roster-template") in body
     assert "full_name" in body and "at most 2 MB" in body
+
+
+FORMULA_ROSTER = "\n".join(
+    [
+        HEADER,
+        'X-1,"=HYPERLINK(""http://x.example"",""click"")",Officer,,,,9375550101,,',
+        "X-2,-Smith,@SUM(1+1),,,,,,",
+        "X-3,Dana Reyes,+cmd,,,,,,",
+    ]
+)
+
+
+def test_export_neutralises_formula_cells_and_the_import_takes_them_back(world, police_admin_a):
+    report = import_text(world.police_a, FORMULA_ROSTER, actor=police_admin_a)
+    assert report.ok
+    # Real names that start with a dash are stored and shown as they were written.
+    assert Member.objects.get(external_id="X-2").full_name == "-Smith"
+    members = Member.objects.filter(agency=world.police_a).prefetch_related("contact_points")
+
+    exported = roster_csv.export(members)
+
+    rows = {row[0]: row for row in csv.reader(io.StringIO(exported))}
+    assert rows["X-1"][1] == '\'=HYPERLINK("http://x.example","click")'
+    assert rows["X-2"][1:3] == ["'-Smith", "'@SUM(1+1)"]
+    assert rows["X-3"][1:3] == ["Dana Reyes", "'+cmd"]
+    assert rows["X-1"][6] == "+19375550101"  # a phone number is not a formula: no quote
+    again = import_text(world.police_a, exported, actor=police_admin_a)
+    assert again.ok and (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert Member.objects.get(external_id="X-2").full_name == "-Smith"
+
+
+def test_the_roster_page_and_the_download_show_a_dash_name_as_written(
+    client, police_admin_a, world
+):
+    MemberFactory(agency=world.police_a, full_name="-Smith", external_id="X-2")
+    client.force_login(police_admin_a)
+    page = client.get(reverse("agencies:roster", args=[world.police_a.pk])).content.decode()
+    assert "-Smith" in page and "&#x27;-Smith" not in page and "'-Smith" not in page
+    download = client.get(reverse("agencies:roster-export", args=[world.police_a.pk]))
+    assert "X-2,'-Smith," in download.content.decode()

@@ -85,7 +85,7 @@ def test_agency_admin_searches_adds_a_member_and_imports_a_roster(
     page.get_by_label("Mobile phone (SMS)").fill("(937) 555-0142")
     page.get_by_role("button", name="Add member").click()
     expect(page.get_by_text("Jordan Smith was added to the roster.")).to_be_visible()
-    expect(page.get_by_role("cell", name="+19375550142", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="(937) 555-0142", exact=True)).to_be_visible()
     screenshot(page, "07-member-added")
 
     page.get_by_role("link", name="A Police").click()

@@ -260,3 +260,45 @@ def test_an_official_prints_the_public_record_only(api, scripted, official_a):
     assert "Shown: the public record." in page
     assert "T-1" not in page and "patient.registered" not in page
     assert "T-1" not in pdf_text(api.get(f"/record/incidents/{scripted.pk}.pdf"))
+
+
+def test_the_csv_neutralises_cells_a_spreadsheet_would_run(api, world, plan, dispatcher_a):
+    dispatcher_a.first_name, dispatcher_a.last_name = '=HYPERLINK("http://x.example")', ""
+    dispatcher_a.save()
+    incident = declare(world.region_a, dispatcher_a, title="@SUM(1+1)")
+    services.incident_close(actor=dispatcher_a, incident=incident, summary="-done")
+    api.force_authenticate(dispatcher_a)
+    base = f"/api/v1/incidents/{incident.pk}"
+    rows = parse_csv(api.get(f"{base}/record/timeline.csv"))
+    assert {r["actor"] for r in rows} == {'\'=HYPERLINK("http://x.example")'}
+    assert all(not r[column].startswith(("=", "+", "-", "@")) for r in rows for column in r)
+    # The timeline itself keeps the name as it was written.
+    events = api.get(f"{base}/events/", {"after": 0}).json()["results"]
+    assert events[0]["actor"] == '=HYPERLINK("http://x.example")'
+
+
+def test_the_pdf_prints_markup_in_names_as_written(api, world, plan, dispatcher_a):
+    # reportlab's Paragraph parses markup: a name must never become a tag, a link or an image.
+    hospital = world.hospital_a1.agency
+    hospital.name = "A1 <img src='/etc/passwd'/> Hospital"
+    hospital.save()
+    world.region_a.hospitals_to_notify = 1
+    world.region_a.save()
+    title = "Drill <font size=60 color=red>BIG</font> & <b>bold</b>"
+    incident = declare(world.region_a, dispatcher_a, title=title)
+    services.role_assign(
+        actor=dispatcher_a,
+        incident=incident,
+        role="triage",
+        name='<a href="http://x.example">Medic</a>',
+        agency_name="A EMS",
+    )
+    api.force_login(dispatcher_a)
+
+    response = api.get(f"/record/incidents/{incident.pk}.pdf")
+
+    # The PDF draws a line in pieces; compare without the spaces between them.
+    drawn = "".join(pdf_text(response).split())
+    for words in (title, "A1 <img src='/etc/passwd'/> Hospital", '<a href="http://x.example">'):
+        assert "".join(words.split()) in drawn, words
+    assert b"/URI" not in response.content  # no live link in the document

@@ -265,3 +265,20 @@ def test_an_inactive_hospital_cannot_be_added(incident, world, dispatcher_a):
     closed = HospitalFactory(agency__region=world.region_a, agency__active=False)
     with pytest.raises(ValidationError, match="is not active"):
         services.incident_hospital_add(actor=dispatcher_a, incident=incident, hospital=closed)
+
+
+def test_timeline_lines_name_the_category_without_nested_brackets(incident, world, dispatcher_a):
+    (patient,) = services.patient_register(
+        actor=dispatcher_a,
+        incident=incident,
+        patients=[{"tag_number": "1005", "category": "minor"}],
+    )
+    assert last_event(incident).summary == "Patient 1005 (minor, green) registered"
+    services.patients_transport(
+        actor=dispatcher_a,
+        incident=incident,
+        patients=[patient],
+        unit="M1",
+        destination=world.hospital_a1,
+    )
+    assert last_event(incident).summary.startswith("Patient 1005 (minor, green) left with M1")

@@ -119,7 +119,7 @@ def test_officials_get_public_summaries_without_data_and_never_patients(
         incident = await act(lambda: declare(world.region_a, dispatcher_a))
         declared, added = await board.receive_events(2)
         assert declared["summary"] == (
-            "Active shooter declared: Shooting at Central Mall at Central Mall, 100 Main St"
+            "Active shooter declared: Shooting at Central Mall, 100 Main St"
         )
         assert "data" not in declared and "data" not in added
         assert "hospitals" not in declared
