@@ -15,7 +15,30 @@ export function startBoard(handlers) {
   socket.start();
   startTicker();
   window.asimBoard = socket; // for the curious admin's console, and for the browser tests
+  // Read-only: what this page follows (a wall screen's work must stay bounded by its screen).
+  window.__board = {
+    trackedIncidents: () => socket.trackedIncidents(),
+    pendingIncidents: () => socket.pendingIncidents(),
+    state: () => socket.state,
+  };
   return socket;
+}
+
+// A closed incident stays on a board this long after it closed, then leaves the screen.
+export const CLOSED_ON_SCREEN_MS = 10 * 60_000;
+
+// After `incident.closed`: once the incident has been closed for `after` ms (and was not
+// reopened), take it off `incidents` and stop tracking it; `gone(id)` updates the screen.
+export function leaveWhenClosed(socket, incidents, event, gone, after = CLOSED_ON_SCREEN_MS) {
+  if (event.kind !== "incident.closed") return;
+  const id = event.incident;
+  setTimeout(() => {
+    const state = incidents.get(id);
+    if (state && state.incident.status !== "closed") return; // reopened meanwhile
+    incidents.delete(id);
+    socket.untrack(id);
+    gone(id);
+  }, after);
 }
 
 export function lastSeqOf(snapshot) {

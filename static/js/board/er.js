@@ -40,10 +40,14 @@ async function load(id) {
     const state = await loadIncident(id, { patients: true, patientFilter });
     if (state.incident.status === "closed") {
       ignored.add(id);
+      socket.untrack(id); // and drop any events it was sent
       return;
     }
     // Staff of several hospitals hear of incidents of their other hospitals too.
-    if (!myRow(state) && !(state.patients && state.patients.size)) return;
+    if (!myRow(state) && !(state.patients && state.patients.size)) {
+      socket.untrack(id);
+      return;
+    }
     incidents.set(id, state);
     socket.track(id, state.lastSeq);
     render();
@@ -81,6 +85,7 @@ const patientsLater = debouncedRefresher(reloadPatients, 800);
 
 function drop(id) {
   incidents.delete(id);
+  socket.untrack(id); // off the screen: no more catch-ups for it
   sections.get(id)?.el.remove();
   sections.delete(id);
   render();
@@ -119,7 +124,9 @@ const socket = startBoard({
   },
   onLost: drop,
   onConnected({ reconnected }) {
-    if (reconnected) for (const id of incidents.keys()) patientsLater(id);
+    if (!reconnected) return;
+    for (const id of incidents.keys()) patientsLater(id);
+    loadOpen().catch(() => {}); // incidents declared while it was away
   },
 });
 setInterval(() => incidents.forEach((_, id) => reloadPatients(id)), PATIENT_RELOAD_MS);

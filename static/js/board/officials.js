@@ -2,7 +2,7 @@
 // by colour, hospitals answering — with emergency management's updates and the public
 // timeline. Officials receive public events without data; each one refreshes the summary.
 
-import { debouncedRefresher, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
+import { debouncedRefresher, leaveWhenClosed, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
 import { countsBlock, exerciseTag, since, statusBadge, timeline } from "./components.js";
 import { api } from "./api.js";
 import { $, h, replace, scheduler } from "./dom.js";
@@ -69,6 +69,7 @@ async function load(id) {
     const state = await loadIncident(id, { updates: true });
     if (state.incident.status === "closed") {
       ignored.add(id);
+      socket.untrack(id); // and drop any events it was sent
       return;
     }
     incidents.set(id, state);
@@ -100,6 +101,7 @@ const socket = startBoard({
     if (!state) return;
     state.apply(event);
     refresh(event.incident); // no data for officials: the summary comes from the snapshot
+    leaveWhenClosed(socket, incidents, event, render);
     render();
   },
   onUntracked(event) {
@@ -108,6 +110,9 @@ const socket = startBoard({
   onLost(id) {
     incidents.delete(id);
     render();
+  },
+  onConnected({ reconnected }) {
+    if (reconnected) start().catch(() => {}); // incidents declared while it was away
   },
 });
 
