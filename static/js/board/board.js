@@ -5,6 +5,7 @@
 import { api, fetchAll } from "./api.js";
 import { startTicker } from "./components.js";
 import { config, syncClock } from "./config.js";
+import { usePageTimeZone } from "./format.js";
 import { BoardSocket } from "./socket.js";
 import { IncidentState } from "./state.js";
 import { connectionStatus } from "./status.js";
@@ -48,6 +49,7 @@ export function lastSeqOf(snapshot) {
 export async function loadIncident(id, { patients = false, updates = false, patientFilter = "" } = {}) {
   const snapshot = await api(`incidents/${id}/board/`);
   syncClock(snapshot.now);
+  usePageTimeZone(snapshot.incident.time_zone);
   const state = new IncidentState(snapshot);
   state.lastSeq = lastSeqOf(snapshot);
   const loads = [];

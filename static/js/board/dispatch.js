@@ -432,7 +432,7 @@ function renderDetail() {
     countsBlock(state.counts.by_category),
     h("p", { class: "small muted" }, `Estimated at declaration: ${CATEGORIES.map((c) => `${inc.estimated[c] || 0} ${c}`).join(", ")}`),
   );
-  replace(parts.timeline, timeline(state.timeline, { limit: 12 }));
+  replace(parts.timeline, timeline(state.timeline, { limit: 12, zone: inc.time_zone }));
   replace(parts.statusHeading, inc.status === "closed" ? "Closed" : "Status");
   keyed(parts.status, inc.status, () => statusActions(state));
 }

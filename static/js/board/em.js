@@ -5,7 +5,7 @@
 
 import { api, ApiError, clearErrors, fetchAll, showErrors } from "./api.js";
 import { debouncedRefresher, leaveWhenClosed, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
-import { countsBlock, exerciseTag, progressBar, since, statusBadge } from "./components.js";
+import { countsBlock, declaredClock, exerciseTag, progressBar, since, statusBadge } from "./components.js";
 import { $, h, replace, scheduler } from "./dom.js";
 import { plural, timeOfDay } from "./format.js";
 
@@ -140,7 +140,7 @@ function renderOverview() {
         return h(
           "article",
           { class: "card overview-card", "data-incident": inc.id },
-          h("p", { class: "incident-card__head" }, statusBadge(inc.status), exerciseTag(inc), h("span", { class: "incident-card__number" }, inc.number), since(inc.declared_at)),
+          h("p", { class: "incident-card__head" }, statusBadge(inc.status), exerciseTag(inc), h("span", { class: "incident-card__number" }, inc.number), h("span", { class: "small" }, `declared ${declaredClock(inc)}`), since(inc.declared_at)),
           h("h3", {}, h("a", { href: pageUrl("incident", inc.id) }, inc.title)),
           countsBlock(c.by_category),
           h("p", { class: "small" }, `${plural(c.total, "patient")} · ${c.by_status.on_scene || 0} on scene · ${c.by_status.in_transport || 0} in transport · ${c.by_status.arrived || 0} arrived`),

@@ -3,7 +3,7 @@
 // timeline. Officials receive public events without data; each one refreshes the summary.
 
 import { debouncedRefresher, leaveWhenClosed, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
-import { countsBlock, exerciseTag, since, statusBadge, timeline } from "./components.js";
+import { countsBlock, declaredClock, exerciseTag, since, statusBadge, timeline } from "./components.js";
 import { api } from "./api.js";
 import { $, h, replace, scheduler } from "./dom.js";
 import { KIND, plural, timeOfDay } from "./format.js";
@@ -35,7 +35,7 @@ function card(state) {
     h(
       "div",
       { class: "detail-head" },
-      h("div", {}, h("h2", { class: "detail-title" }, h("a", { href: pageUrl("incident", inc.id) }, `${inc.number} · ${inc.title}`)), h("p", { class: "incident-facts" }, KIND[inc.kind] || inc.kind, inc.location_text ? ` · ${inc.location_text}` : "", ` · declared ${timeOfDay(inc.declared_at)} · `, since(inc.declared_at, { suffix: " ago" }))),
+      h("div", {}, h("h2", { class: "detail-title" }, h("a", { href: pageUrl("incident", inc.id) }, `${inc.number} · ${inc.title}`)), h("p", { class: "incident-facts" }, KIND[inc.kind] || inc.kind, inc.location_text ? ` · ${inc.location_text}` : "", ` · declared ${declaredClock(inc)} · `, since(inc.declared_at, { suffix: " ago" }))),
       h("div", {}, statusBadge(inc.status), " ", exerciseTag(inc)),
     ),
     h(
@@ -58,7 +58,7 @@ function card(state) {
           : h("p", { class: "muted" }, "No update yet."),
       ),
     ),
-    h("details", { class: "official-timeline" }, h("summary", {}, "Timeline"), timeline(state.timeline, { limit: 30 })),
+    h("details", { class: "official-timeline" }, h("summary", {}, "Timeline"), timeline(state.timeline, { limit: 30, zone: inc.time_zone })),
   );
 }
 
