@@ -158,7 +158,7 @@ export function timers(state) {
 
 // --- hospitals ---------------------------------------------------------------------------
 
-function ackCell(row) {
+function ackCell(row, zone) {
   if (row.acknowledged_at) {
     return h(
       "td",
@@ -176,7 +176,7 @@ function ackCell(row) {
     row.escalation
       ? h(
           "span",
-          { class: "badge badge-warn escalated", title: `Escalated ${timeOfDay(row.escalation.at)}` },
+          { class: "badge badge-warn escalated", title: `Escalated ${timeOfDay(row.escalation.at, zone)}` },
           `Escalated · level ${row.escalation.level} · ${row.escalation.channels.join(" + ")}`,
         )
       : null,
@@ -239,6 +239,7 @@ export function hospitalsTable(state, { actions = null, deliveries = null, capti
     return h("div", { class: "empty" }, h("p", {}, "No hospital is on this incident yet."));
   }
   const rows = [...state.hospitals].sort((a, b) => (a.rank ?? 99) - (b.rank ?? 99));
+  const zone = state.incident.time_zone;
   return h(
     "div",
     { class: "table-wrap" },
@@ -280,11 +281,11 @@ export function hospitalsTable(state, { actions = null, deliveries = null, capti
               row.source !== "ranked" ? h("div", { class: "small muted" }, sourceText(row.source)) : null,
               actions ? h("div", { class: "row-actions" }, actions(row)) : null,
             ),
-            h("td", { "data-label": "Notified" }, h("time", { datetime: row.notified_at }, timeOfDay(row.notified_at)), age(row.notified_at)),
+            h("td", { "data-label": "Notified" }, h("time", { datetime: row.notified_at }, timeOfDay(row.notified_at, zone)), age(row.notified_at)),
             deliveries
               ? h("td", { "data-label": "Alert delivered" }, delivery ? deliveryState(delivery) : h("span", { class: "muted", title: "No alert to this hospital's ER contacts is on record" }, "—"))
               : null,
-            ackCell(row),
+            ackCell(row, zone),
             capacityCell(row),
             roomCell(row),
           );
