@@ -82,7 +82,7 @@ AGENCY_FIELDS = (
 )  # fmt: skip
 REGION_FIELDS = (
     "name", "code", "kind", "parent", "hospitals_to_notify", "hospital_radius_km",
-    "ack_timeout_seconds",
+    "ack_timeout_seconds", "time_zone",
 )  # fmt: skip
 
 
@@ -340,7 +340,7 @@ class MembershipInline(admin.TabularInline):
 class RegionAdmin(AuditedAdmin):
     list_display = (
         "name", "code", "kind", "parent", "hospitals_to_notify", "hospital_radius_km",
-        "ack_timeout_seconds",
+        "ack_timeout_seconds", "time_zone",
     )  # fmt: skip
     list_filter = ("kind",)
     search_fields = ("name", "code")

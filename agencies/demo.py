@@ -418,9 +418,9 @@ LOGINS: tuple[LoginSpec, ...] = (
 )  # fmt: skip
 
 REGIONS = (
-    # code, name, kind, parent code
-    (STATE_CODE, "State of Ohio", Region.Kind.STATE, None),
-    (COUNTY_CODE, "Twin Rivers County", Region.Kind.COUNTY, STATE_CODE),
+    # code, name, kind, parent code, IANA time zone
+    (STATE_CODE, "State of Ohio", Region.Kind.STATE, None, "America/New_York"),
+    (COUNTY_CODE, "Twin Rivers County", Region.Kind.COUNTY, STATE_CODE, "America/New_York"),
 )
 
 # --- the generated plan -----------------------------------------------------------------------
@@ -568,10 +568,14 @@ class SeedReport:
 
 def _ensure_regions(report: SeedReport) -> dict[str, Region]:
     regions = {r.code: r for r in Region.objects.filter(code__in=[c for c, *_ in REGIONS])}
-    for code, name, kind, parent in REGIONS:
+    for code, name, kind, parent, time_zone in REGIONS:
         if code not in regions:
             regions[code] = Region.objects.create(
-                code=code, name=name, kind=kind, parent=regions[parent] if parent else None
+                code=code,
+                name=name,
+                kind=kind,
+                parent=regions[parent] if parent else None,
+                time_zone=time_zone,
             )
             report.created["regions"] += 1
     return regions

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -59,6 +62,20 @@ class EdStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name zoneinfo knows ("America/Chicago"); raises ValidationError."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValidationError(
+            f"{value!r} is not a time zone; use an IANA name such as America/Chicago."
+        ) from None
+
+
 class Region(models.Model):
     """A county, region or state: the unit that shares one plan and one set of rules."""
 
@@ -88,6 +105,13 @@ class Region(models.Model):
         default=300,
         help_text="Remind a hospital on an incident that has not answered its capacity within "
         "this time (the 'capacity overdue' notification trigger).",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text="IANA time zone (e.g. America/Chicago): every time shown for this region's "
+        "incidents, on boards, in messages and on the record, is in it.",
     )
 
     class Meta:

@@ -117,6 +117,7 @@ class RegionSerializer(serializers.ModelSerializer):
             "hospitals_to_notify",
             "hospital_radius_km",
             "ack_timeout_seconds",
+            "time_zone",
         ]
         read_only_fields = fields
 

@@ -51,6 +51,7 @@ from incidents.checklist_serializers import (
     TemplateImportSerializer,
     TemplateSummarySerializer,
 )
+from incidents.clock import incident_timezone
 from incidents.models import (
     ChecklistDiscipline,
     ChecklistTemplate,
@@ -294,7 +295,8 @@ class TimelineCSVView(IncidentAPIView):
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request: Request, pk: int) -> HttpResponse:
         incident, access = self.incident(pk)
-        body = record.timeline_csv(record.activity_log(access, incident))
+        with incident_timezone(incident):  # ISO 8601 with the region's offset
+            body = record.timeline_csv(record.activity_log(access, incident))
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{record.csv_filename(incident)}"'
         return response

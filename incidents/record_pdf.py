@@ -100,9 +100,9 @@ def render_record_pdf(sheet: dict[str, Any]) -> bytes:
     story.append(s.p(f"Activity log (ICS 214){' - ' + label if label else ''}", s.title))
 
     period_to = (
-        f"ongoing (as of {_when(sheet['prepared_at'], '%Y-%m-%d %H:%M')})"
+        f"ongoing (as of {_when(sheet['prepared_at'], '%Y-%m-%d %H:%M %Z')})"
         if sheet["period_open"]
-        else _when(sheet["period_to"], "%Y-%m-%d %H:%M")
+        else _when(sheet["period_to"], "%Y-%m-%d %H:%M %Z")
     )
     where = " - ".join(filter(None, [incident.get_kind_display(), incident.location_text]))
     story.append(
@@ -113,8 +113,9 @@ def render_record_pdf(sheet: dict[str, Any]) -> bytes:
                     s.box("Incident number", incident.number, incident.region.name),
                     s.box(
                         "2. Operational period",
-                        f"From {_when(sheet['period_from'], '%Y-%m-%d %H:%M')}",
+                        f"From {_when(sheet['period_from'], '%Y-%m-%d %H:%M %Z')}",
                         f"To {period_to}",
+                        f"All times {timezone.get_current_timezone_name()}",
                     ),
                     s.box(
                         "Status",

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from incidents import queries, record
+from incidents.clock import incident_timezone
 from incidents.models import Incident
 from incidents.permissions import IncidentAccess, incident_access
 from incidents.record_pdf import render_record_pdf
@@ -28,16 +29,17 @@ def _incident(request: HttpRequest, pk: int) -> tuple[Incident, IncidentAccess]:
 def incident_record(request: HttpRequest, pk: int) -> HttpResponse:
     """The ICS 214-style activity log with the key figures, ready to print."""
     incident, access = _incident(request, pk)
-    return render(
-        request, "record/incident.html", record.record_sheet(request.user, access, incident)
-    )
+    with incident_timezone(incident) as zone:  # every time on it in the region's zone
+        sheet = record.record_sheet(request.user, access, incident)
+        return render(request, "record/incident.html", {**sheet, "time_zone": zone.key})
 
 
 @login_required
 def incident_record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The same record as a PDF (inline; the browser offers to save or print it)."""
     incident, access = _incident(request, pk)
-    pdf = render_record_pdf(record.record_sheet(request.user, access, incident))
+    with incident_timezone(incident):  # every time on it in the region's zone
+        pdf = render_record_pdf(record.record_sheet(request.user, access, incident))
     label = record.application_label(incident)
     name = f"{label + '-' if label else ''}incident-{incident.number}-record.pdf"
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -25,6 +25,11 @@ from incidents.services.lifecycle import MAX_ESTIMATE
 
 class IncidentSerializer(serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
+    time_zone = serializers.CharField(
+        source="region.time_zone",
+        read_only=True,
+        help_text="The region's IANA time zone: boards show every time of the incident in it.",
+    )
     is_exercise = serializers.BooleanField(read_only=True)
     estimated = serializers.SerializerMethodField()
     declared_by = serializers.SerializerMethodField()
@@ -36,6 +41,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             "number",
             "region",
             "region_name",
+            "time_zone",
             "kind",
             "title",
             "location_text",

@@ -115,6 +115,13 @@ def _regions_json(regions: list[Region]) -> list[dict[str, Any]]:
     return [{"id": r.pk, "name": r.name} for r in regions]
 
 
+def _page_zone(regions: list[Region]) -> str | None:
+    """The page's time zone when its regions share one; otherwise each incident's own
+    (the board snapshot names it) decides."""
+    zones = {r.time_zone for r in regions}
+    return zones.pop() if len(zones) == 1 else None
+
+
 # --- dispatch ----------------------------------------------------------------------------------
 
 
@@ -131,6 +138,7 @@ def dispatch_board(request: HttpRequest) -> HttpResponse:
     config = _config(
         request,
         "dispatch",
+        time_zone=_page_zone(regions),
         regions=_regions_json(regions),
         declare_regions=_regions_json(declare_regions),
         can_act=bool(declare_regions),
@@ -178,6 +186,7 @@ def incident_board(request: HttpRequest, pk: int) -> HttpResponse:
     config = _config(
         request,
         "incident",
+        time_zone=incident.region.time_zone,
         incident=incident.pk,
         access=access.level.name.lower(),
         can_act=access.can_act,
@@ -225,6 +234,7 @@ def er_board(request: HttpRequest, hospital_id: int | None = None) -> HttpRespon
     config = _config(
         request,
         "er",
+        time_zone=hospital.agency.region.time_zone,
         hospital={
             "id": hospital.pk,
             "name": hospital.agency.name,
@@ -255,7 +265,9 @@ def ems_index(request: HttpRequest) -> HttpResponse:
     regions = _act_regions(request)
     if not regions:
         raise PermissionDenied("The EMS board is for EMS, dispatchers and emergency managers.")
-    config = _config(request, "ems-index", regions=_regions_json(regions))
+    config = _config(
+        request, "ems-index", regions=_regions_json(regions), time_zone=_page_zone(regions)
+    )
     return _render(request, "incidents/ems_index.html", config)
 
 
@@ -268,7 +280,13 @@ def ems_board(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not access.can_act:
         raise PermissionDenied("The EMS board is for EMS, dispatchers and emergency managers.")
-    config = _config(request, "ems", incident=incident.pk, access=access.level.name.lower())
+    config = _config(
+        request,
+        "ems",
+        incident=incident.pk,
+        access=access.level.name.lower(),
+        time_zone=incident.region.time_zone,
+    )
     return _render(request, "incidents/ems.html", config, incident=incident)
 
 
@@ -284,6 +302,7 @@ def em_board(request: HttpRequest) -> HttpResponse:
     config = _config(
         request,
         "em",
+        time_zone=_page_zone(regions),
         regions=_regions_json(regions),
         notifications_api=_url("api-notifications") is not None,
     )
@@ -299,5 +318,7 @@ def officials_board(request: HttpRequest) -> HttpResponse:
     regions = _regions_with(request, SUMMARY_ROLES | READ_ROLES)
     if not regions:
         raise PermissionDenied("The officials' board is for officials and the region's staff.")
-    config = _config(request, "officials", regions=_regions_json(regions))
+    config = _config(
+        request, "officials", regions=_regions_json(regions), time_zone=_page_zone(regions)
+    )
     return _render(request, "incidents/officials.html", config)

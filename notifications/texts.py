@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.template import Context, Template, TemplateSyntaxError
+from django.utils import timezone
 
 from asim.plain_text import one_line, title_with_place
 from notifications.messages import outgoing_text, with_exercise_prefix
@@ -98,8 +99,11 @@ def check_template(source: str) -> str | None:
 
 
 def render(source: str, context: Mapping[str, Any]) -> str:
-    """Render ``source`` as plain text (no HTML escaping); raises TemplateSyntaxError."""
-    return Template(source).render(Context(dict(context), autoescape=False)).strip()
+    """Render ``source`` as plain text (no HTML escaping); raises TemplateSyntaxError.
+    Times (``|time``, ``|date``) read in the region's time zone."""
+    zone = (context.get("region") or {}).get("time_zone") or None
+    with timezone.override(zone):
+        return Template(source).render(Context(dict(context), autoescape=False)).strip()
 
 
 def _safe_render(source: str, fallback: str, context: Mapping[str, Any]) -> str:
@@ -152,7 +156,7 @@ def context_for(
             "phone": hospital.agency.phone,
         }
     if region is not None:
-        context["region"] = {"name": region.name}
+        context["region"] = {"name": region.name, "time_zone": region.time_zone}
     if update is not None:
         author = update.author
         context["update"] = {

@@ -25,6 +25,7 @@ from agencies.models import AuditEntry, Region
 from agencies.services import audit_record
 from incidents import events
 from incidents.checklists import adopted_template_for, with_content
+from incidents.clock import incident_clock
 from incidents.models import (
     ChecklistItem,
     ChecklistPhase,
@@ -43,8 +44,8 @@ def _user(actor: Actor) -> Any:
     return actor if actor is not None and actor.is_authenticated else None
 
 
-def _clock(at: Any) -> str:
-    return timezone.localtime(at).strftime("%H:%M") if at else "?"
+def _clock(at: Any, incident: Incident) -> str:
+    return incident_clock(at, incident) or "?"
 
 
 # --- versions ----------------------------------------------------------------------------------
@@ -374,7 +375,7 @@ def _set_item(*, actor: Actor, item: IncidentChecklistItem, done: bool) -> Incid
             if done:
                 raise ValidationError(
                     f"Already checked by {locked.checked_by_label or 'someone'} at "
-                    f"{_clock(locked.checked_at)}."
+                    f"{_clock(locked.checked_at, locked_incident)}."
                 )
             raise ValidationError("This item is not checked.")
         now = timezone.now()

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from agencies.models import Hospital
 from incidents import events
+from incidents.clock import incident_clock
 from incidents.models import Incident, IncidentHospital, Patient
 from incidents.services.common import (
     Actor,
@@ -337,7 +338,7 @@ def patients_transport(
                 actor=actor,
                 summary=f"Patient {patient.tag_number} ({category_aside(patient.category)}) "
                 f"left with {unit} for {hospital_label(target)}"
-                + (f", ETA {timezone.localtime(eta):%H:%M}" if eta else ""),
+                + (f", ETA {incident_clock(eta, locked_incident)}" if eta else ""),
                 data={
                     "patient_id": patient.pk,
                     "tag_number": patient.tag_number,

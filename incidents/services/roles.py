@@ -15,12 +15,15 @@ Rules:
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Member
 from incidents import events
+from incidents.clock import incident_clock
 from incidents.models import MULTI_HOLDER_ROLES, IcsRole, Incident, RoleAssignment
 from incidents.queries import region_chain
 from incidents.services.common import Actor, lock_incident, require_not_closed
@@ -29,8 +32,8 @@ MAX_NAME = 160
 MAX_NOTE = 120
 
 
-def _clock(at: object) -> str:
-    return timezone.localtime(at).strftime("%H:%M")  # type: ignore[arg-type]
+def _clock(at: datetime, incident: Incident) -> str:
+    return incident_clock(at, incident)
 
 
 def _holder(
@@ -147,7 +150,7 @@ def role_assign(
         )
         for held in current:
             if _same_holder(held, member, holder, holder_agency_name):
-                since = _clock(held.assigned_at)
+                since = _clock(held.assigned_at, locked)
                 raise ValidationError(
                     {"role": f"{_label(held)} already holds {role_label} (since {since})."}
                 )
@@ -166,7 +169,7 @@ def role_assign(
             raise ValidationError(
                 {
                     "role": f"{role_label} is held by {_label(held)} since "
-                    f"{_clock(held.assigned_at)}. To hand it over, reassign it "
+                    f"{_clock(held.assigned_at, locked)}. To hand it over, reassign it "
                     f"(replaces: {held.pk}), or relieve them first."
                 }
             )
@@ -225,7 +228,7 @@ def role_relieve(*, actor: Actor, assignment: RoleAssignment, reason: str = "") 
         if locked.relieved_at is not None:
             raise ValidationError(
                 f"{_label(locked)} was already relieved as {locked.get_role_display()} at "
-                f"{_clock(locked.relieved_at)}."
+                f"{_clock(locked.relieved_at, locked_incident)}."
             )
         _relieve(actor=actor, incident=locked_incident, assignment=locked, reason=reason)
         assignment.incident.last_seq = locked_incident.last_seq

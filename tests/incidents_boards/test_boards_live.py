@@ -115,9 +115,10 @@ def test_officials_get_public_summaries_without_data_and_never_patients(
     world = one_hospital
 
     async def scenario():
-        board = await open_board(official_a)
+        board, dispatch = await open_board(official_a), await open_board(dispatcher_a)
         incident = await act(lambda: declare(world.region_a, dispatcher_a))
         declared, added = await board.receive_events(2)
+        await dispatch.receive_events(2)
         assert declared["summary"] == (
             "Active shooter declared: Shooting at Central Mall, 100 Main St"
         )
@@ -130,21 +131,29 @@ def test_officials_get_public_summaries_without_data_and_never_patients(
                 patients=[{"tag_number": "T-9", "category": "immediate"}],
             )
         )
+        # The dispatcher hears of the patient in the same run: the official's silence is a
+        # filter, not a broken broadcast.
+        (registered,) = await dispatch.receive_events(1)
+        assert registered["data"]["tag_number"] == "T-9"
         await board.assert_nothing()
         await act(lambda: services.incident_deescalate(actor=dispatcher_a, incident=incident))
         (deescalated,) = await board.receive_events(1)
         assert deescalated["kind"] == "incident.deescalated" and "data" not in deescalated
         await board.close()
+        await dispatch.close()
 
     run(scenario)
 
 
 def test_another_regions_staff_get_nothing(run, open_board, act, world, dispatcher_a, outsider_b):
     async def scenario():
-        board = await open_board(outsider_b)
+        board, own = await open_board(outsider_b), await open_board(dispatcher_a)
         await act(lambda: declare(world.region_a, dispatcher_a))
+        (declared, *_) = await own.receive_events(1)  # region A's dispatcher does hear it
+        assert declared["kind"] == "incident.declared"
         await board.assert_nothing()
         await board.close()
+        await own.close()
 
     run(scenario)
 
@@ -179,7 +188,7 @@ def test_a_subscribed_er_page_loses_the_incident_when_its_hospital_is_taken_off(
     row_a1 = incident.hospitals.get(hospital=world.hospital_a1)
 
     async def scenario():
-        board = await open_board(nurse_a1)
+        board, dispatch = await open_board(nurse_a1), await open_board(dispatcher_a)
         await board.send({"subscribe": incident.pk})
         assert (await board.receive())["access"] == "hospital"
         await act(
@@ -188,9 +197,13 @@ def test_a_subscribed_er_page_loses_the_incident_when_its_hospital_is_taken_off(
         removed, refused = await board.receive(), await board.receive()
         assert (removed["kind"], removed["hospital"]) == ("hospital.removed", world.hospital_a1.pk)
         assert refused["type"] == "refused"
+        await dispatch.receive_events(1)  # hospital.removed
         await act(lambda: services.incident_deescalate(actor=dispatcher_a, incident=incident))
+        (deescalated,) = await dispatch.receive_events(1)  # the region's board does hear it
+        assert deescalated["kind"] == "incident.deescalated"
         await board.assert_nothing()  # public, but no longer A1's business
         await board.close()
+        await dispatch.close()
 
     run(scenario)
 
@@ -213,9 +226,16 @@ def test_delivery_progress_reaches_region_boards_but_not_an_er_only_board(
         em, nurse = await open_board(em_a), await open_board(nurse_a1)
         await realtime.asend([realtime.region_group(world.region_a.pk)], progress)
         assert await em.receive() == progress
+        # One send to both groups: the region board gets it, the ER-only board does not.
+        other = {**progress, "incident": 7}
         await realtime.asend(
-            [realtime.hospital_group(world.hospital_a1.pk)], {**progress, "incident": 7}
+            [
+                realtime.region_group(world.region_a.pk),
+                realtime.hospital_group(world.hospital_a1.pk),
+            ],
+            other,
         )
+        assert await em.receive() == other
         await nurse.assert_nothing()
         await em.close()
         await nurse.close()

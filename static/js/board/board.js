@@ -5,6 +5,7 @@
 import { api, fetchAll } from "./api.js";
 import { startTicker } from "./components.js";
 import { config, syncClock } from "./config.js";
+import { usePageTimeZone } from "./format.js";
 import { BoardSocket } from "./socket.js";
 import { IncidentState } from "./state.js";
 import { connectionStatus } from "./status.js";
@@ -15,7 +16,30 @@ export function startBoard(handlers) {
   socket.start();
   startTicker();
   window.asimBoard = socket; // for the curious admin's console, and for the browser tests
+  // Read-only: what this page follows (a wall screen's work must stay bounded by its screen).
+  window.__board = {
+    trackedIncidents: () => socket.trackedIncidents(),
+    pendingIncidents: () => socket.pendingIncidents(),
+    state: () => socket.state,
+  };
   return socket;
+}
+
+// A closed incident stays on a board this long after it closed, then leaves the screen.
+export const CLOSED_ON_SCREEN_MS = 10 * 60_000;
+
+// After `incident.closed`: once the incident has been closed for `after` ms (and was not
+// reopened), take it off `incidents` and stop tracking it; `gone(id)` updates the screen.
+export function leaveWhenClosed(socket, incidents, event, gone, after = CLOSED_ON_SCREEN_MS) {
+  if (event.kind !== "incident.closed") return;
+  const id = event.incident;
+  setTimeout(() => {
+    const state = incidents.get(id);
+    if (state && state.incident.status !== "closed") return; // reopened meanwhile
+    incidents.delete(id);
+    socket.untrack(id);
+    gone(id);
+  }, after);
 }
 
 export function lastSeqOf(snapshot) {
@@ -25,6 +49,7 @@ export function lastSeqOf(snapshot) {
 export async function loadIncident(id, { patients = false, updates = false, patientFilter = "" } = {}) {
   const snapshot = await api(`incidents/${id}/board/`);
   syncClock(snapshot.now);
+  usePageTimeZone(snapshot.incident.time_zone);
   const state = new IncidentState(snapshot);
   state.lastSeq = lastSeqOf(snapshot);
   const loads = [];

@@ -14,8 +14,10 @@ import {
   categoryLabel,
   clock,
   countdown,
+  dateTime,
   secondsSince,
   timeOfDay,
+  zoneName,
 } from "./format.js";
 
 // --- live values -------------------------------------------------------------------------
@@ -25,7 +27,7 @@ export function since(iso, { prefix = "", suffix = "" } = {}) {
 }
 
 export function age(iso, { stale = 0 } = {}) {
-  return h("time", { class: "age", datetime: iso, "data-ago": iso, "data-stale-after": stale || null, title: new Date(iso).toLocaleString() }, ago(iso));
+  return h("time", { class: "age", datetime: iso, "data-ago": iso, "data-stale-after": stale || null, title: dateTime(iso) }, ago(iso));
 }
 
 export function etaCountdown(iso) {
@@ -106,6 +108,13 @@ export function incidentTitle(incident, { link = null } = {}) {
   return link ? h("a", { href: link }, title) : title;
 }
 
+// "14:05 EST": the declaration on the incident's region's clock, its zone named (a wall
+// screen in another zone must not be misread).
+export function declaredClock(incident) {
+  const zone = incident.time_zone;
+  return `${timeOfDay(incident.declared_at, zone)} ${zoneName(incident.declared_at, zone)}`;
+}
+
 export function incidentFacts(incident) {
   return h(
     "p",
@@ -113,7 +122,7 @@ export function incidentFacts(incident) {
     KIND[incident.kind] || incident.kind,
     incident.location_text ? ` · ${incident.location_text}` : "",
     " · declared ",
-    h("time", { datetime: incident.declared_at }, timeOfDay(incident.declared_at)),
+    h("time", { datetime: incident.declared_at }, declaredClock(incident)),
     incident.declared_by ? ` by ${incident.declared_by}` : incident.declared_via ? ` via ${incident.declared_via}` : "",
   );
 }
@@ -149,7 +158,7 @@ export function timers(state) {
 
 // --- hospitals ---------------------------------------------------------------------------
 
-function ackCell(row) {
+function ackCell(row, zone) {
   if (row.acknowledged_at) {
     return h(
       "td",
@@ -167,7 +176,7 @@ function ackCell(row) {
     row.escalation
       ? h(
           "span",
-          { class: "badge badge-warn escalated", title: `Escalated ${timeOfDay(row.escalation.at)}` },
+          { class: "badge badge-warn escalated", title: `Escalated ${timeOfDay(row.escalation.at, zone)}` },
           `Escalated · level ${row.escalation.level} · ${row.escalation.channels.join(" + ")}`,
         )
       : null,
@@ -230,6 +239,7 @@ export function hospitalsTable(state, { actions = null, deliveries = null, capti
     return h("div", { class: "empty" }, h("p", {}, "No hospital is on this incident yet."));
   }
   const rows = [...state.hospitals].sort((a, b) => (a.rank ?? 99) - (b.rank ?? 99));
+  const zone = state.incident.time_zone;
   return h(
     "div",
     { class: "table-wrap" },
@@ -271,11 +281,11 @@ export function hospitalsTable(state, { actions = null, deliveries = null, capti
               row.source !== "ranked" ? h("div", { class: "small muted" }, sourceText(row.source)) : null,
               actions ? h("div", { class: "row-actions" }, actions(row)) : null,
             ),
-            h("td", { "data-label": "Notified" }, h("time", { datetime: row.notified_at }, timeOfDay(row.notified_at)), age(row.notified_at)),
+            h("td", { "data-label": "Notified" }, h("time", { datetime: row.notified_at }, timeOfDay(row.notified_at, zone)), age(row.notified_at)),
             deliveries
               ? h("td", { "data-label": "Alert delivered" }, delivery ? deliveryState(delivery) : h("span", { class: "muted", title: "No alert to this hospital's ER contacts is on record" }, "—"))
               : null,
-            ackCell(row),
+            ackCell(row, zone),
             capacityCell(row),
             roomCell(row),
           );
@@ -291,7 +301,7 @@ function sourceText(source) {
 
 // --- timeline ----------------------------------------------------------------------------
 
-export function timeline(events, { limit = 60, emptyText = "Nothing on the timeline yet." } = {}) {
+export function timeline(events, { limit = 60, emptyText = "Nothing on the timeline yet.", zone } = {}) {
   if (!events.length) return h("p", { class: "muted" }, emptyText);
   const latest = events.slice(-limit).reverse();
   return h(
@@ -301,7 +311,7 @@ export function timeline(events, { limit = 60, emptyText = "Nothing on the timel
       h(
         "li",
         { class: `timeline__item kind-${e.kind.split(".")[0]}`, "data-seq": e.seq, "data-kind": e.kind },
-        h("time", { datetime: e.at, class: "timeline__time" }, timeOfDay(e.at)),
+        h("time", { datetime: e.at, class: "timeline__time" }, timeOfDay(e.at, zone)),
         h("span", { class: "timeline__summary" }, e.summary),
         e.actor ? h("span", { class: "timeline__actor" }, e.actor) : null,
       ),

@@ -3,7 +3,7 @@
 // de-escalate and close.
 
 import { api, ApiError, clearErrors, fetchAll, showErrors } from "./api.js";
-import { debouncedRefresher, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
+import { debouncedRefresher, leaveWhenClosed, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
 import {
   countsBlock,
   exerciseTag,
@@ -60,6 +60,7 @@ async function load(id, { select = false } = {}) {
     const state = await loadIncident(id, { patients: true });
     if (state.incident.status === "closed" && !select) {
       ignored.add(id);
+      socket.untrack(id); // and drop any events it was sent
       return;
     }
     incidents.set(id, state);
@@ -144,6 +145,10 @@ const socket = startBoard({
     if (!state) return;
     if (state.apply(event).refresh) refresh(event.incident);
     if (event.kind.startsWith("hospital.") && event.incident === selected) deliveriesLater(event.incident);
+    leaveWhenClosed(socket, incidents, event, (id) => {
+      if (selected === id) selected = null;
+      render();
+    });
     render();
   },
   onUntracked(event) {
@@ -153,6 +158,9 @@ const socket = startBoard({
     incidents.delete(id);
     if (selected === id) selected = null;
     render();
+  },
+  onConnected({ reconnected }) {
+    if (reconnected) loadActive().catch(() => {}); // incidents declared while it was away
   },
   onEnvelope(envelope) {
     if (envelope.type === "progress" && envelope.incident) {
@@ -424,7 +432,7 @@ function renderDetail() {
     countsBlock(state.counts.by_category),
     h("p", { class: "small muted" }, `Estimated at declaration: ${CATEGORIES.map((c) => `${inc.estimated[c] || 0} ${c}`).join(", ")}`),
   );
-  replace(parts.timeline, timeline(state.timeline, { limit: 12 }));
+  replace(parts.timeline, timeline(state.timeline, { limit: 12, zone: inc.time_zone }));
   replace(parts.statusHeading, inc.status === "closed" ? "Closed" : "Status");
   keyed(parts.status, inc.status, () => statusActions(state));
 }

@@ -4,8 +4,8 @@
 // history of updates with their delivery.
 
 import { api, ApiError, clearErrors, fetchAll, showErrors } from "./api.js";
-import { debouncedRefresher, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
-import { countsBlock, exerciseTag, progressBar, since, statusBadge } from "./components.js";
+import { debouncedRefresher, leaveWhenClosed, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
+import { countsBlock, declaredClock, exerciseTag, progressBar, since, statusBadge } from "./components.js";
 import { $, h, replace, scheduler } from "./dom.js";
 import { plural, timeOfDay } from "./format.js";
 
@@ -56,6 +56,7 @@ async function load(id) {
     const state = await loadIncident(id, { patients: true, updates: true });
     if (state.incident.status === "closed") {
       ignored.add(id);
+      socket.untrack(id); // and drop any events it was sent
       return;
     }
     incidents.set(id, state);
@@ -69,9 +70,13 @@ async function load(id) {
   }
 }
 
-async function start() {
+async function loadOpen() {
   const pages = await Promise.all([api("incidents/?status=active&page_size=100"), api("incidents/?status=deescalated&page_size=100")]);
   await Promise.all(pages.flatMap((p) => p.results).map((i) => load(i.id)));
+}
+
+async function start() {
+  await loadOpen();
   lists = await fetchAll("distribution-lists/?page_size=100").catch(() => []);
   renderLists();
   render();
@@ -94,6 +99,7 @@ const socket = startBoard({
     if (!state) return;
     if (state.apply(event).refresh) refresh(event.incident);
     if (event.kind === "update.posted") notificationsLater(event.incident);
+    leaveWhenClosed(socket, incidents, event, render);
     render();
   },
   onUntracked(event) {
@@ -102,6 +108,9 @@ const socket = startBoard({
   onLost(id) {
     incidents.delete(id);
     render();
+  },
+  onConnected({ reconnected }) {
+    if (reconnected) loadOpen().catch(() => {}); // incidents declared while it was away
   },
   onEnvelope(envelope) {
     if (envelope.type !== "progress") return;
@@ -131,7 +140,7 @@ function renderOverview() {
         return h(
           "article",
           { class: "card overview-card", "data-incident": inc.id },
-          h("p", { class: "incident-card__head" }, statusBadge(inc.status), exerciseTag(inc), h("span", { class: "incident-card__number" }, inc.number), since(inc.declared_at)),
+          h("p", { class: "incident-card__head" }, statusBadge(inc.status), exerciseTag(inc), h("span", { class: "incident-card__number" }, inc.number), h("span", { class: "small" }, `declared ${declaredClock(inc)}`), since(inc.declared_at)),
           h("h3", {}, h("a", { href: pageUrl("incident", inc.id) }, inc.title)),
           countsBlock(c.by_category),
           h("p", { class: "small" }, `${plural(c.total, "patient")} · ${c.by_status.on_scene || 0} on scene · ${c.by_status.in_transport || 0} in transport · ${c.by_status.arrived || 0} arrived`),

@@ -7,7 +7,7 @@ import { debouncedRefresher, loadIncident, refreshSnapshot, startBoard } from ".
 import { etaCountdown, exerciseTag, since, statusBadge, triageTag } from "./components.js";
 import { config, now } from "./config.js";
 import { $, h, replace, scheduler } from "./dom.js";
-import { CAPACITY_CATEGORIES, CATEGORY, CATEGORIES, KIND } from "./format.js";
+import { CAPACITY_CATEGORIES, CATEGORY, CATEGORIES, KIND, timeOfDay } from "./format.js";
 
 const ID = config.incident;
 let state = null;
@@ -224,7 +224,7 @@ function moving() {
       ? h(
           "ul",
           { class: "moving" },
-          inTransport.map((p) => h("li", { "data-patient": p.tag_number }, triageTag(p.category), " ", h("span", { class: "mono" }, p.tag_number), ` · ${p.transport_unit} → ${p.destination_name || state.hospitalName(p.destination)} · `, p.eta ? etaCountdown(p.eta) : "no ETA")),
+          inTransport.map((p) => h("li", { "data-patient": p.tag_number }, triageTag(p.category), " ", h("span", { class: "mono" }, p.tag_number), ` · ${p.transport_unit} → ${p.destination_name || state.hospitalName(p.destination)} · `, p.eta ? [etaCountdown(p.eta), " ", h("span", { class: "age" }, timeOfDay(p.eta, state.incident.time_zone))] : "no ETA")),
         )
       : h("p", { class: "muted" }, "Nobody in transport."),
     arrived.length ? h("p", { class: "small" }, `Arrived: ${arrived.length} (${arrived.map((p) => p.tag_number).join(", ")})`) : null,

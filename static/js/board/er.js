@@ -7,7 +7,7 @@
 
 import { api, clearErrors, fetchAll, showErrors } from "./api.js";
 import { debouncedRefresher, loadIncident, refreshSnapshot, startBoard } from "./board.js";
-import { chips, etaCountdown, exerciseTag, since, statusBadge, timeline, triageTag, age } from "./components.js";
+import { chips, declaredClock, etaCountdown, exerciseTag, since, statusBadge, timeline, triageTag, age } from "./components.js";
 import { config } from "./config.js";
 import { $, h, replace, scheduler } from "./dom.js";
 import { CAPACITY_CATEGORIES, CATEGORY, CATEGORIES, KIND, ago, timeOfDay } from "./format.js";
@@ -40,10 +40,14 @@ async function load(id) {
     const state = await loadIncident(id, { patients: true, patientFilter });
     if (state.incident.status === "closed") {
       ignored.add(id);
+      socket.untrack(id); // and drop any events it was sent
       return;
     }
     // Staff of several hospitals hear of incidents of their other hospitals too.
-    if (!myRow(state) && !(state.patients && state.patients.size)) return;
+    if (!myRow(state) && !(state.patients && state.patients.size)) {
+      socket.untrack(id);
+      return;
+    }
     incidents.set(id, state);
     socket.track(id, state.lastSeq);
     render();
@@ -81,6 +85,7 @@ const patientsLater = debouncedRefresher(reloadPatients, 800);
 
 function drop(id) {
   incidents.delete(id);
+  socket.untrack(id); // off the screen: no more catch-ups for it
   sections.get(id)?.el.remove();
   sections.delete(id);
   render();
@@ -119,7 +124,9 @@ const socket = startBoard({
   },
   onLost: drop,
   onConnected({ reconnected }) {
-    if (reconnected) for (const id of incidents.keys()) patientsLater(id);
+    if (!reconnected) return;
+    for (const id of incidents.keys()) patientsLater(id);
+    loadOpen().catch(() => {}); // incidents declared while it was away
   },
 });
 setInterval(() => incidents.forEach((_, id) => reloadPatients(id)), PATIENT_RELOAD_MS);
@@ -181,7 +188,7 @@ function renderAlerts() {
           "p",
           { class: "er-alert__facts" },
           inc.location_text ? `${inc.location_text} · ` : "",
-          `${inc.number} · declared ${timeOfDay(inc.declared_at)} · `,
+          `${inc.number} · declared ${declaredClock(inc)} · `,
           since(row.notified_at, { prefix: "waiting " }),
           row.rank ? ` · you are #${row.rank} of ${state.hospitals.length} hospitals` : "",
         ),
@@ -402,7 +409,7 @@ class IncidentSection {
           "div",
           {},
           h("h2", { id: `incident-${inc.id}`, class: "detail-title" }, `${inc.number} · ${inc.title}`),
-          h("p", { class: "incident-facts" }, KIND[inc.kind] || inc.kind, inc.location_text ? ` · ${inc.location_text}` : "", " · declared ", timeOfDay(inc.declared_at), " · ", since(inc.declared_at, { suffix: " ago" })),
+          h("p", { class: "incident-facts" }, KIND[inc.kind] || inc.kind, inc.location_text ? ` · ${inc.location_text}` : "", " · declared ", declaredClock(inc), " · ", since(inc.declared_at, { suffix: " ago" })),
         ),
         h("div", {}, statusBadge(inc.status), " ", exerciseTag(inc)),
       ),
@@ -412,7 +419,7 @@ class IncidentSection {
     if (!row) {
       replace(this.ack, h("p", { class: "muted" }, `${HOSPITAL.name} is not on this incident's hospital list (patients may still be sent here).`));
     } else if (row.acknowledged_at) {
-      replace(this.ack, h("p", { class: "er-ack__done" }, h("span", { class: "state-ok" }, "✓ Acknowledged"), ` ${timeOfDay(row.acknowledged_at)}`, row.acknowledged_by ? ` by ${row.acknowledged_by}` : ""));
+      replace(this.ack, h("p", { class: "er-ack__done" }, h("span", { class: "state-ok" }, "✓ Acknowledged"), ` ${timeOfDay(row.acknowledged_at, inc.time_zone)}`, row.acknowledged_by ? ` by ${row.acknowledged_by}` : ""));
     } else {
       const ack = h("button", { type: "button", class: "btn btn-ack" }, "Acknowledge");
       ack.addEventListener("click", () => acknowledge(state, ack));
@@ -426,7 +433,7 @@ class IncidentSection {
     );
     this.updateCapacityForm(state);
     this.updatePatients(state);
-    replace(this.events, timeline(state.timeline, { limit: 15 }));
+    replace(this.events, timeline(state.timeline, { limit: 15, zone: state.incident.time_zone }));
   }
 
   updatePatients(state) {
@@ -468,7 +475,7 @@ class IncidentSection {
                 h("td", {}, triageTag(p.category)),
                 h("th", { scope: "row", class: "mono tag" }, p.tag_number),
                 h("td", {}, p.transport_unit || "—"),
-                h("td", { class: "nowrap" }, p.eta ? [etaCountdown(p.eta), h("span", { class: "age" }, timeOfDay(p.eta))] : h("span", { class: "muted" }, "no ETA")),
+                h("td", { class: "nowrap" }, p.eta ? [etaCountdown(p.eta), h("span", { class: "age" }, timeOfDay(p.eta, state.incident.time_zone))] : h("span", { class: "muted" }, "no ETA")),
                 h("td", {}, button),
               );
             }),

@@ -1,7 +1,7 @@
 // Words, colours and times as every board shows them. Colour is never the only signal: each
 // triage chip carries its letter and the word is available to screen readers.
 
-import { now } from "./config.js";
+import { config, now } from "./config.js";
 
 export const CATEGORIES = ["immediate", "delayed", "minor", "expectant", "deceased"];
 export const CAPACITY_CATEGORIES = ["immediate", "delayed", "minor"];
@@ -67,11 +67,62 @@ export function ago(iso) {
   return seconds === null ? "" : `${span(seconds)} ago`;
 }
 
-export function timeOfDay(iso) {
+// --- one clock ---------------------------------------------------------------------------
+// Every time of an incident reads in its region's time zone, whatever the browser's zone: the
+// snapshot names it (incident.time_zone), the page's config names the page's own region's.
+// Where an incident is at hand, pass its zone; otherwise the page's zone applies.
+
+let pageZone = config.time_zone || undefined;
+const formatters = new Map();
+
+// The zone of the first incident a page loads, for a page whose config names none.
+export function usePageTimeZone(zone) {
+  if (zone && !config.time_zone) pageZone = zone;
+}
+
+export function pageTimeZone() {
+  return pageZone;
+}
+
+function formatter(zone, options, locale = "en-GB") {
+  const key = `${locale}|${zone || ""}|${JSON.stringify(options)}`;
+  let format = formatters.get(key);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat(locale, { ...options, timeZone: zone });
+    } catch {
+      format = new Intl.DateTimeFormat(locale, options); // an unknown zone: the browser's
+    }
+    formatters.set(key, format);
+  }
+  return format;
+}
+
+// "14:05", the 24-hour clock emergency services work by, in the incident's region's zone.
+export function timeOfDay(iso, zone = pageZone) {
   const at = new Date(iso);
+  if (!iso || Number.isNaN(at.getTime())) return "";
+  return formatter(zone, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at);
+}
+
+// "2026-03-01 14:05 EST": a full date and time with its zone, for titles and tooltips.
+export function dateTime(iso, zone = pageZone) {
+  const at = new Date(iso);
+  if (!iso || Number.isNaN(at.getTime())) return "";
+  const options = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  const parts = Object.fromEntries(formatter(zone, options).formatToParts(at).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${zoneName(iso, zone)}`;
+}
+
+// "EST", "CDT" (or "GMT+9" where US English has no abbreviation): shown where a clock could
+// be misread.
+export function zoneName(iso, zone = pageZone) {
+  const at = iso ? new Date(iso) : new Date(now());
   if (Number.isNaN(at.getTime())) return "";
-  // The 24-hour clock emergency services work by.
-  return at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const part = formatter(zone, { timeZoneName: "short" }, "en-US")
+    .formatToParts(at)
+    .find((p) => p.type === "timeZoneName");
+  return part ? part.value : "";
 }
 
 // An ETA as a countdown: "in 7 min", "due now", "2 min overdue".

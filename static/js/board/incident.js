@@ -304,7 +304,7 @@ function renderAll() {
   hospitals();
   patients();
   updates();
-  replace($("#incident-timeline"), timeline(state.timeline, { limit: 200 }));
+  replace($("#incident-timeline"), timeline(state.timeline, { limit: 200, zone: state.incident.time_zone }));
 }
 
 async function start() {

@@ -2,8 +2,8 @@
 // by colour, hospitals answering — with emergency management's updates and the public
 // timeline. Officials receive public events without data; each one refreshes the summary.
 
-import { debouncedRefresher, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
-import { countsBlock, exerciseTag, since, statusBadge, timeline } from "./components.js";
+import { debouncedRefresher, leaveWhenClosed, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
+import { countsBlock, declaredClock, exerciseTag, since, statusBadge, timeline } from "./components.js";
 import { api } from "./api.js";
 import { $, h, replace, scheduler } from "./dom.js";
 import { KIND, plural, timeOfDay } from "./format.js";
@@ -35,7 +35,7 @@ function card(state) {
     h(
       "div",
       { class: "detail-head" },
-      h("div", {}, h("h2", { class: "detail-title" }, h("a", { href: pageUrl("incident", inc.id) }, `${inc.number} · ${inc.title}`)), h("p", { class: "incident-facts" }, KIND[inc.kind] || inc.kind, inc.location_text ? ` · ${inc.location_text}` : "", ` · declared ${timeOfDay(inc.declared_at)} · `, since(inc.declared_at, { suffix: " ago" }))),
+      h("div", {}, h("h2", { class: "detail-title" }, h("a", { href: pageUrl("incident", inc.id) }, `${inc.number} · ${inc.title}`)), h("p", { class: "incident-facts" }, KIND[inc.kind] || inc.kind, inc.location_text ? ` · ${inc.location_text}` : "", ` · declared ${declaredClock(inc)} · `, since(inc.declared_at, { suffix: " ago" }))),
       h("div", {}, statusBadge(inc.status), " ", exerciseTag(inc)),
     ),
     h(
@@ -58,7 +58,7 @@ function card(state) {
           : h("p", { class: "muted" }, "No update yet."),
       ),
     ),
-    h("details", { class: "official-timeline" }, h("summary", {}, "Timeline"), timeline(state.timeline, { limit: 30 })),
+    h("details", { class: "official-timeline" }, h("summary", {}, "Timeline"), timeline(state.timeline, { limit: 30, zone: inc.time_zone })),
   );
 }
 
@@ -69,6 +69,7 @@ async function load(id) {
     const state = await loadIncident(id, { updates: true });
     if (state.incident.status === "closed") {
       ignored.add(id);
+      socket.untrack(id); // and drop any events it was sent
       return;
     }
     incidents.set(id, state);
@@ -100,6 +101,7 @@ const socket = startBoard({
     if (!state) return;
     state.apply(event);
     refresh(event.incident); // no data for officials: the summary comes from the snapshot
+    leaveWhenClosed(socket, incidents, event, render);
     render();
   },
   onUntracked(event) {
@@ -108,6 +110,9 @@ const socket = startBoard({
   onLost(id) {
     incidents.delete(id);
     render();
+  },
+  onConnected({ reconnected }) {
+    if (reconnected) start().catch(() => {}); // incidents declared while it was away
   },
 });
 

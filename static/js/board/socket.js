@@ -10,20 +10,33 @@
 //   last seq).
 // - After every (re)connect the page catches up every tracked incident the same way, and
 //   re-sends its subscriptions.
+// - Never "Live" across a gap: a gap that three fetches do not close is never skipped; the
+//   page says "Out of date — reloading" and reloads its snapshot (the page itself, at most
+//   once a minute). A catch-up that fails (server unreachable, 5xx) keeps the live events
+//   parked, says "Out of date" and retries with backoff until it succeeds.
 // - While disconnected it reports "reconnecting" with the time of the last update, and
 //   reconnects with exponential backoff and jitter (0.5 s doubling to 30 s). Close code 4401
 //   means signed out: no retry, the page says so.
-// - A heartbeat ping every 20 s; 50 s without any message counts as a dead connection.
+// - A heartbeat ping every 15 s; 35 s without any message counts as a dead connection, which
+//   is abandoned at once (a half-open socket may never finish its close handshake).
+// - Bounded for wall screens that run for weeks: the page untracks incidents that leave its
+//   screen (`untrack`), and events of incidents the page never tracks are kept only briefly.
 
 import { api, ApiError } from "./api.js";
 import { config, now, syncClock } from "./config.js";
 
 const BASE_DELAY = 500;
 const MAX_DELAY = 30_000;
-const HEARTBEAT = 20_000;
-const SILENCE = 50_000;
+const HEARTBEAT = 15_000;
+const SILENCE = 35_000;
 const CATCH_UP_ROUNDS = 3;
 const PENDING_PER_INCIDENT = 200;
+const PENDING_FOR = 30_000; // an untracked incident's early events wait this long for track()
+const PENDING_INCIDENTS = 50;
+const RETRY_CATCH_UP_MAX = 30_000;
+const RELOAD_AFTER = 1_500; // long enough to read "Out of date — reloading"
+const RELOAD_GUARD = 60_000; // at most one automatic reload a minute
+const RELOADED_AT = "asim-board-reloaded-at";
 export const SIGNED_OUT = 4401;
 
 export class BoardSocket {
@@ -34,10 +47,11 @@ export class BoardSocket {
     onLost = () => {},
     onStatus = () => {},
     onConnected = () => {},
+    onOutOfDate = reloadPage,
   }) {
-    this.handlers = { onEvent, onEnvelope, onUntracked, onLost, onStatus, onConnected };
-    this.tracked = new Map(); // incident id → { last, fetching, queue }
-    this.pending = new Map(); // untracked incident id → events that arrived before track()
+    this.handlers = { onEvent, onEnvelope, onUntracked, onLost, onStatus, onConnected, onOutOfDate };
+    this.tracked = new Map(); // incident id → { last, fetching, queue, behind, failures }
+    this.pending = new Map(); // untracked incident id → { since, events } awaiting track()
     this.subscriptions = new Set();
     this.state = "connecting";
     this.lastUpdate = now();
@@ -52,7 +66,10 @@ export class BoardSocket {
   start() {
     this.connect();
     setInterval(() => this.heartbeat(), HEARTBEAT);
-    setInterval(() => this.state !== "live" && this.report(), 1000);
+    setInterval(() => {
+      if (this.state !== "live") this.report();
+      this.expirePending();
+    }, 1000);
     window.addEventListener("online", () => this.retryNow());
     return this;
   }
@@ -66,16 +83,36 @@ export class BoardSocket {
       current.last = Math.max(current.last, lastSeq);
       return;
     }
-    const entry = { last: lastSeq, fetching: null, queue: [] };
+    const entry = { last: lastSeq, fetching: null, queue: [], behind: false, failures: 0, retry: null };
     this.tracked.set(id, entry);
-    const early = this.pending.get(id) || [];
+    const early = this.pending.get(id);
     this.pending.delete(id);
-    for (const event of early.sort((a, b) => a.seq - b.seq)) this.offer(id, entry, event);
+    for (const event of (early ? early.events : []).sort((a, b) => a.seq - b.seq)) this.offer(id, entry, event);
   }
 
+  // The incident left the page's screen (closed, removed, or not this board's): stop
+  // following it, so reconnects catch up only what is shown.
   untrack(incidentId) {
-    this.tracked.delete(Number(incidentId));
-    this.unsubscribe(incidentId);
+    const id = Number(incidentId);
+    const entry = this.tracked.get(id);
+    if (entry) clearTimeout(entry.retry);
+    this.tracked.delete(id);
+    this.pending.delete(id);
+    this.unsubscribe(id);
+    this.settle();
+  }
+
+  trackedIncidents() {
+    return [...this.tracked.keys()].sort((a, b) => a - b);
+  }
+
+  pendingIncidents() {
+    return [...this.pending.keys()].sort((a, b) => a - b);
+  }
+
+  expirePending() {
+    const cutoff = Date.now() - PENDING_FOR;
+    for (const [id, early] of this.pending) if (early.since < cutoff) this.pending.delete(id);
   }
 
   isTracked(incidentId) {
@@ -148,16 +185,37 @@ export class BoardSocket {
   heartbeat() {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
     if (Date.now() - this.lastMessage > SILENCE) {
-      this.ws.close(); // half-open: the network went away without telling us
+      this.abandon();
       return;
     }
     this.pings += 1;
     this.send({ ping: this.pings });
   }
 
+  // Half-open: the network went away without telling us, and a close handshake may never
+  // finish. Forget the socket (its late events are ignored) and reconnect now.
+  abandon() {
+    const dead = this.ws;
+    this.ws = null;
+    try {
+      dead.close();
+    } catch {
+      /* already closing */
+    }
+    this.closed({ code: 1006 });
+  }
+
   setState(state) {
     this.state = state;
     this.report();
+  }
+
+  // Connected: "live" when every tracked incident is complete, else "stale" (Out of date).
+  settle() {
+    if (this.state !== "live" && this.state !== "stale") return;
+    const behind = [...this.tracked.values()].some((entry) => entry.behind);
+    const state = behind ? "stale" : "live";
+    if (state !== this.state) this.setState(state);
   }
 
   report() {
@@ -180,7 +238,9 @@ export class BoardSocket {
       for (const id of this.subscriptions) this.send({ subscribe: id });
       const reconnected = this.everConnected;
       this.everConnected = true;
-      this.setState("live");
+      this.state = "live";
+      this.settle();
+      this.report();
       // Anything committed while this page was not listening is fetched now.
       for (const id of this.tracked.keys()) this.catchUp(id);
       this.handlers.onConnected({ reconnected });
@@ -193,9 +253,9 @@ export class BoardSocket {
       if (entry) {
         this.offer(id, entry, envelope);
       } else {
-        const early = this.pending.get(id) || [];
-        if (early.length < PENDING_PER_INCIDENT) early.push(envelope);
-        this.pending.set(id, early);
+        const early = this.pending.get(id) || { since: Date.now(), events: [] };
+        if (early.events.length < PENDING_PER_INCIDENT) early.events.push(envelope);
+        if (this.pending.has(id) || this.pending.size < PENDING_INCIDENTS) this.pending.set(id, early);
         this.handlers.onUntracked(envelope);
       }
       return;
@@ -207,7 +267,7 @@ export class BoardSocket {
   }
 
   offer(id, entry, event) {
-    if (entry.fetching) {
+    if (entry.fetching || entry.retry) {
       entry.queue.push(event);
       return;
     }
@@ -235,25 +295,51 @@ export class BoardSocket {
     const entry = this.tracked.get(id);
     if (!entry) return Promise.resolve();
     if (entry.fetching) return entry.fetching;
+    clearTimeout(entry.retry);
+    entry.retry = null;
     entry.fetching = (async () => {
       try {
-        for (let round = 0; round < CATCH_UP_ROUNDS; round += 1) {
+        let gap = true;
+        for (let round = 0; round < CATCH_UP_ROUNDS && gap; round += 1) {
           await this.fetchAfter(id, entry);
-          if (!this.drainQueue(id, entry, false)) break;
+          gap = this.drainQueue(id, entry);
         }
-        this.drainQueue(id, entry, true);
+        if (gap) {
+          // Events the server cannot give back: never skip them, start again from a snapshot.
+          this.outOfDate(id, entry);
+          return;
+        }
+        entry.behind = false;
+        entry.failures = 0;
         this.lastUpdate = now();
       } catch (error) {
         if (error instanceof ApiError && (error.status === 404 || error.status === 403)) {
-          this.tracked.delete(id);
+          this.untrack(id);
           this.handlers.onLost(id);
+          return;
         }
-        // Otherwise (server unreachable) the next reconnect catches up again.
+        // Server unreachable or failing: the parked events wait, the page says it is behind,
+        // and the catch-up is tried again (sooner than the next reconnect).
+        entry.behind = true;
+        entry.failures += 1;
+        const delay = Math.min(RETRY_CATCH_UP_MAX, BASE_DELAY * 2 ** entry.failures);
+        entry.retry = setTimeout(() => {
+          entry.retry = null;
+          if (this.tracked.get(id) === entry) this.catchUp(id);
+        }, delay);
       } finally {
         entry.fetching = null;
+        this.settle();
       }
     })();
     return entry.fetching;
+  }
+
+  outOfDate(id, entry) {
+    entry.behind = true;
+    entry.queue = [];
+    this.settle();
+    this.handlers.onOutOfDate(id);
   }
 
   async fetchAfter(id, entry) {
@@ -269,15 +355,14 @@ export class BoardSocket {
     }
   }
 
-  // Apply queued live events in order; returns true if a gap remains (another fetch due),
-  // unless `force`, which applies what is left regardless.
-  drainQueue(id, entry, force) {
+  // Apply queued live events in order; returns true if a gap remains (another fetch due).
+  drainQueue(id, entry) {
     const queue = entry.queue.sort((a, b) => a.seq - b.seq);
     entry.queue = [];
     let gap = false;
     for (const event of queue) {
       if (event.seq <= entry.last) continue;
-      if (event.seq === entry.last + 1 || force) this.apply(id, entry, event);
+      if (event.seq === entry.last + 1) this.apply(id, entry, event);
       else {
         gap = true;
         entry.queue.push(event);
@@ -285,4 +370,25 @@ export class BoardSocket {
     }
     return gap;
   }
+}
+
+// The default answer to a gap that cannot be filled: reload the page (its snapshot), unless
+// it was reloaded for this a minute ago, in which case the banner stays and offers a reload.
+export function reloadPage() {
+  let last = 0;
+  try {
+    last = Number(sessionStorage.getItem(RELOADED_AT)) || 0;
+  } catch {
+    /* storage disabled */
+  }
+  if (Date.now() - last < RELOAD_GUARD) return false;
+  setTimeout(() => {
+    try {
+      sessionStorage.setItem(RELOADED_AT, String(Date.now()));
+    } catch {
+      /* storage disabled */
+    }
+    location.reload();
+  }, RELOAD_AFTER);
+  return true;
 }
