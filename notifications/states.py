@@ -364,6 +364,20 @@ def status_from_provider(provider_status: str, *, call: bool) -> str | None:
     return table.get((provider_status or "").strip().lower())
 
 
+def provider_id_known(*, delivery_id: int | None, provider_id: str) -> bool:
+    """Whether a status callback's SID is one the provider gave us: a delivery has it, or the
+    delivery named in the (signed) callback URL has no provider id yet — the callback overtook
+    the write-back of the send, or the worker died before saving it."""
+    if not provider_id:
+        return False
+    known = Delivery.objects.filter(provider_id=provider_id)
+    if delivery_id:
+        known = Delivery.objects.filter(
+            Q(provider_id=provider_id) | Q(pk=delivery_id, provider_id__isnull=True)
+        )
+    return known.exists()
+
+
 def apply_provider_status(
     *,
     delivery_id: int | None,
