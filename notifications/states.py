@@ -529,7 +529,11 @@ def failure_reason(*, channel: str, error_code: int | None, last_error: str) -> 
         if outcome in CALL_OUTCOMES:
             return CALL_OUTCOMES[outcome]
     if channel == "email" and text:
-        return "email address refused" if text[:1] == "5" else "mail server problem"
+        if "refused the recipient" in text:
+            return "email address refused"
+        if "rejected our login" in text:
+            return "mail server refused our login (check EMAIL_URL)"
+        return "mail server problem"
     if "gave up after" in text:
         return "provider unavailable; gave up after several tries"
     if "not configured" in text:

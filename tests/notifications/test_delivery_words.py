@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from incidents import services
+from notifications import states
 from notifications.models import Delivery
 from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from tests.incidents.conftest import declare
@@ -101,3 +102,31 @@ def test_in_console_mode_nothing_is_called_sent(
     assert alert["summary"]["not_sent"] == 2 and alert["summary"]["reached"] == 0
     assert set(words_by_member(api, alert).values()) == {"not sent (console mode)"}
     assert set(words_by_member(api, alert)) == {m.pk for m in roster.er_a1}
+
+
+@pytest.mark.parametrize(
+    ("channel", "code", "last_error", "reason"),
+    [
+        ("sms", 21211, "The 'To' number is not a valid phone number.", "invalid number"),
+        ("sms", 21614, "", "number not mobile"),
+        ("sms", 21610, "", "opted out (replied STOP)"),
+        (
+            "sms",
+            30003,
+            "provider reported undelivered (error 30003)",
+            "phone unreachable (off or out of coverage)",
+        ),
+        ("voice", None, "provider reported no-answer", "no answer"),
+        ("voice", None, "provider reported busy", "line busy"),
+        ("email", 550, "mail server refused the recipient (550)", "email address refused"),
+        (
+            "sms",
+            20503,
+            "Twilio server error; gave up after 4 attempts",
+            "provider unavailable; gave up after several tries",
+        ),
+        ("sms", 99999, "something new", "provider error 99999"),
+    ],
+)
+def test_a_failure_reads_as_something_a_person_can_act_on(channel, code, last_error, reason):
+    assert states.failure_reason(channel=channel, error_code=code, last_error=last_error) == reason

@@ -325,7 +325,7 @@ export function progressTotals(progress) {
 export function progressBar(progress, { label = "Delivery" } = {}) {
   const t = progressTotals(progress);
   const pct = (n) => (t.total ? `${(100 * n) / t.total}%` : "0%");
-  const complete = t.total > 0 && t.phase === "finished";
+  const complete = t.total > 0 && t.phase === "finished" && t.reached === t.total; // green only when everyone was reached
   return h(
     "div",
     { class: `progress-block${complete ? " is-complete" : ""}`, "data-notification": progress.notification, "data-phase": t.phase },
