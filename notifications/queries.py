@@ -141,10 +141,12 @@ def _empty_summary() -> dict[str, Any]:
 
 def counts_for(notification_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """{notification id: {"counts": {status: n}, "total": n, "acknowledged": n, "summary":
-    {...}}} in two queries. ``summary`` is in words people use (states.PLAIN_STATES):
-    ``reached`` (delivered or acknowledged), ``acknowledged``, ``on_the_way``, ``sending``,
-    ``failed`` with ``failure_reasons`` ({reason: n}), ``not_sent`` (console), a ``phase``
-    (sending, waiting_for_receipts, finished) and the one-line ``text`` a board shows.
+    {...}}} in one query (two when a delivery failed).
+
+    ``summary`` is in words people use (states.PLAIN_STATES): ``reached`` (delivered or
+    acknowledged), ``acknowledged``, ``on_the_way``, ``sending``, ``failed`` with
+    ``failure_reasons`` ({reason: n}), ``not_sent`` (console), a ``phase`` (sending,
+    waiting_for_receipts, finished) and the one-line ``text`` a board shows.
     ``acknowledged`` counts the recipient's own acknowledgement or, for a hospital alert,
     their hospital's (see HOSPITAL_ALERT_KINDS)."""
     ids = list(notification_ids)
@@ -191,9 +193,10 @@ def counts_for(notification_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
             console=row["console"],
         )
         entry["summary"][plain] += row["n"]
+    failed_ids = [pk for pk, entry in result.items() if entry["summary"]["failed"]]
     failures = (
         Delivery.objects.filter(
-            notification_id__in=ids,
+            notification_id__in=failed_ids,
             status__in=(Delivery.Status.FAILED, Delivery.Status.UNDELIVERED),
             acknowledged_at__isnull=True,
         )
@@ -201,7 +204,7 @@ def counts_for(notification_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         .annotate(n=Count("id"))
         .order_by()
     )
-    for row in failures:
+    for row in failures if failed_ids else ():  # the second query only when something failed
         reasons = result[row["notification_id"]]["summary"]["failure_reasons"]
         reason = states.failure_reason(
             channel=row["channel"], error_code=row["error_code"], last_error=row["last_error"]

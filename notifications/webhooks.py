@@ -47,6 +47,7 @@ from notifications.messages import VOICE_LANGUAGE
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
+SID_MAX_LENGTH = 64  # Twilio's are 34 characters; HandledTwilioRequest.sid holds 64
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
@@ -132,8 +133,8 @@ def voice_status(request: HttpRequest, delivery_id: int | None = None) -> HttpRe
 def sms_inbound(request: HttpRequest) -> HttpResponse:
     """An SMS to our number: ACK, a capacity answer, or help (see notifications.replies)."""
     message_sid = request.POST.get("MessageSid", "")
-    if not message_sid:
-        return HttpResponseBadRequest("MessageSid is required.")
+    if not message_sid or len(message_sid) > SID_MAX_LENGTH:
+        return HttpResponseBadRequest("A MessageSid is required.")
     with transaction.atomic():
         if not services.twilio_request_claim(sid=message_sid):
             logger.info("Inbound SMS %s was already handled: replay ignored", message_sid[:64])
@@ -151,8 +152,8 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
 def voice_gather(request: HttpRequest, delivery_id: int) -> HttpResponse:
     """The keys pressed during an alert call: 1 acknowledges."""
     call_sid, digits = request.POST.get("CallSid", ""), request.POST.get("Digits", "")
-    if not call_sid:
-        return HttpResponseBadRequest("CallSid is required.")
+    if not call_sid or len(call_sid) > SID_MAX_LENGTH:
+        return HttpResponseBadRequest("A CallSid is required.")
     with transaction.atomic():
         if not services.twilio_request_claim(sid=call_sid, digits=digits[:32]):
             logger.info("Keypress on call %s was already handled: replay ignored", call_sid[:64])

@@ -145,3 +145,15 @@ def test_a_status_callback_for_a_sid_we_never_sent_is_refused(live_alerts, live_
     # Twilio's own callback for the message it was given is taken.
     assert callback(f"/hooks/twilio/sms/status/{sms.pk}/", sms.provider_id) == 200
     assert Delivery.objects.get(pk=sms.pk).status == "failed"
+
+
+def test_an_inbound_message_without_a_usable_sid_is_refused(notify_settings, twilio_settings):
+    def inbound(sid: str | None) -> int:
+        params = {"AccountSid": DEFAULT_ACCOUNT_SID, "From": "+19375550000", "Body": "ACK"}
+        if sid is not None:
+            params["MessageSid"] = sid
+        path = "/hooks/twilio/sms/inbound/"
+        return signed_post(Client(), path, params, token=DEFAULT_AUTH_TOKEN).status_code
+
+    assert [inbound(None), inbound("SM" + "0" * 200)] == [400, 400]
+    assert inbound("SM" + secrets.token_hex(16)) == 200  # a real one is answered
