@@ -276,6 +276,7 @@ class OrgChartSerializer(serializers.Serializer):
 class MilestoneSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
+    source = serializers.CharField(help_text="The events it is measured between.")
     at = serializers.DateTimeField(allow_null=True)
     seconds = serializers.IntegerField(allow_null=True, help_text="From the declaration.")
     elapsed = serializers.CharField(help_text="m:ss or h:mm:ss; blank when not reached.")

@@ -94,6 +94,7 @@ class ProgressEnvelope(TypedDict):
     total: int
     counts: dict[str, int]
     acknowledged: int
+    summary: dict[str, Any]  # in words people use: notifications.queries.counts_for
     at: str
 
 

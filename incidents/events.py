@@ -48,6 +48,7 @@ INCIDENT_REOPENED = "incident.reopened"
 HOSPITAL_ADDED = "hospital.added"
 HOSPITAL_REMOVED = "hospital.removed"
 HOSPITAL_ACKNOWLEDGED = "hospital.acknowledged"
+HOSPITAL_NOTIFIED = "hospital.notified"
 HOSPITAL_CAPACITY = "hospital.capacity"
 HOSPITAL_ESCALATED = "hospital.escalated"
 HOSPITAL_CAPACITY_OVERDUE = "hospital.capacity_overdue"
@@ -113,6 +114,15 @@ class HospitalAdded(TypedDict):
 class HospitalRemoved(TypedDict):
     hospital_id: int
     hospital: str
+
+
+class HospitalNotified(TypedDict):
+    """The first alert to a hospital on the incident was accepted by its provider (or
+    delivered in-app); once per time the hospital is put on the incident."""
+
+    hospital_id: int
+    hospital: str
+    channel: str  # sms, voice, email or in_app
 
 
 class HospitalAcknowledged(TypedDict):
@@ -264,6 +274,7 @@ KIND_SCHEMAS: dict[str, type] = {
     HOSPITAL_ADDED: HospitalAdded,
     HOSPITAL_REMOVED: HospitalRemoved,
     HOSPITAL_ACKNOWLEDGED: HospitalAcknowledged,
+    HOSPITAL_NOTIFIED: HospitalNotified,
     HOSPITAL_CAPACITY: HospitalCapacity,
     HOSPITAL_ESCALATED: HospitalEscalated,
     HOSPITAL_CAPACITY_OVERDUE: HospitalCapacityOverdue,

@@ -39,6 +39,7 @@ CSV_COLUMNS = ("seq", "time", "actor", "agency", "kind", "summary")
 FIGURE_KINDS = (
     events.INCIDENT_DECLARED,
     events.HOSPITAL_ADDED,
+    events.HOSPITAL_NOTIFIED,
     events.HOSPITAL_REMOVED,
     events.HOSPITAL_ACKNOWLEDGED,
     events.PATIENT_TRANSPORTED,
@@ -133,6 +134,18 @@ def csv_filename(incident: Incident) -> str:
 # --- key figures -------------------------------------------------------------------------------
 
 
+_CHANNEL_WORDS = {"sms": "SMS", "voice": "voice call", "email": "email", "in_app": "in-app alert"}
+# Each key figure runs from the declaration to the event named here (its source).
+MILESTONE_SOURCES: dict[str, str] = {
+    "first_hospital_notified": "first hospital.notified: the first alert to a hospital "
+    "accepted by the SMS/voice/email provider or delivered in-app",
+    "first_hospital_acknowledged": "first hospital.acknowledged",
+    "all_hospitals_acknowledged": "the last hospital.acknowledged of the hospitals on the incident",
+    "first_patient_transported": "first patient.transported",
+    "last_patient_arrived": "last patient.arrived",
+}
+
+
 def _milestone(
     key: str, label: str, at: datetime | None, start: datetime, note: str = ""
 ) -> dict[str, Any]:
@@ -140,6 +153,7 @@ def _milestone(
     return {
         "key": key,
         "label": label,
+        "source": f"incident.declared to {MILESTONE_SOURCES[key]}",
         "at": at,
         "seconds": None if seconds is None else round(seconds),
         "elapsed": elapsed(seconds),
@@ -157,6 +171,8 @@ def _timeline_times(incident: Incident) -> dict[str, Any]:
     declared: datetime | None = None
     notified: dict[int, datetime] = {}  # hospital id → when it was (last) put on the incident
     notified_names: dict[int, str] = {}
+    # The first alert accepted by a provider, not the hospital's addition: that is written in
+    # the declaration's own transaction and could never show a delay.
     first_notified: tuple[datetime, str] | None = None
     acknowledged: dict[int, datetime] = {}
     first_ack: tuple[datetime, str] | None = None
@@ -169,8 +185,9 @@ def _timeline_times(incident: Incident) -> dict[str, Any]:
             hospital_id = data["hospital_id"]
             notified[hospital_id] = at
             notified_names[hospital_id] = data.get("hospital", "")
-            if first_notified is None:
-                first_notified = (at, data.get("hospital", ""))
+        elif kind == events.HOSPITAL_NOTIFIED and first_notified is None:
+            how = _CHANNEL_WORDS.get(data.get("channel", ""), data.get("channel", ""))
+            first_notified = (at, f"{data.get('hospital', '')}, by {how}")
         elif kind == events.HOSPITAL_REMOVED:
             notified.pop(data["hospital_id"], None)
             acknowledged.pop(data["hospital_id"], None)
@@ -305,7 +322,7 @@ def key_figures(incident: Incident) -> dict[str, Any]:
                 "First hospital notified",
                 first_notified[0] if first_notified else None,
                 start,
-                first_notified[1] if first_notified else "",
+                first_notified[1] if first_notified else "no alert accepted by a provider yet",
             ),
             _milestone(
                 "first_hospital_acknowledged",

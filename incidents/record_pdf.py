@@ -134,7 +134,7 @@ def render_record_pdf(sheet: dict[str, Any]) -> bytes:
     for milestone in figures["milestones"]:
         rows.append(
             [
-                s.p(milestone["label"]),
+                [s.p(milestone["label"]), s.p(f"from {milestone['source']}", s.small)],
                 s.p(milestone["elapsed"] or "-"),
                 s.p(_when(milestone["at"], "%H:%M:%S") or "not yet"),
                 s.p(milestone["note"]),

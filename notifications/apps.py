@@ -12,6 +12,8 @@ class NotificationsConfig(AppConfig):
         # region's rules inside the event's own transaction (the outbox); the rows created
         # there are handed to Celery when that transaction commits.
         from incidents import events
-        from notifications import rules
+        from notifications import progress, rules
 
         events.subscribe_in_transaction(rules.on_event)
+        # A hospital's acknowledgement changes what its alerts count as: push their progress.
+        events.subscribe(progress.on_event)

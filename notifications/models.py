@@ -237,3 +237,22 @@ class HospitalEscalation(models.Model):
 
     def __str__(self) -> str:
         return f"hospital {self.hospital_id} on {self.incident_id}: level {self.level}"
+
+
+class HandledTwilioRequest(models.Model):
+    """An inbound SMS (``MessageSid``) or a voice keypress (``CallSid`` + ``Digits``) that was
+    acted on. Inserted in the transaction of the action; the unique constraint makes a replayed
+    or concurrently duplicated request act at most once."""
+
+    sid = models.CharField(max_length=64)
+    digits = models.CharField(max_length=32, blank=True, default="")
+    handled_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-handled_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["sid", "digits"], name="twilio_request_handled_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sid} {self.digits}".strip()

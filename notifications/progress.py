@@ -9,6 +9,8 @@ incident's notification, ``incident-<id>``:
 
     {"type": "progress", "incident": id | None, "notification": id, "kind": …,
      "total": deliveries, "counts": {status: n}, "acknowledged": deliveries acknowledged,
+     "summary": {reached, acknowledged, on_the_way, sending, failed, failure_reasons, not_sent,
+                 phase, text} (notifications.queries.counts_for: the words boards show),
      "at": iso time}
 """
 
@@ -19,12 +21,11 @@ from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from asim import realtime
-from notifications import conf
-from notifications.models import Delivery, Notification
+from notifications import conf, queries
+from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -37,35 +38,27 @@ class ProgressEnvelope(TypedDict):
     total: int
     counts: dict[str, int]
     acknowledged: int
+    summary: dict[str, Any]
     at: str
 
 
 def counts(notification_id: int) -> tuple[dict[str, int], int]:
-    """({status: deliveries}, deliveries acknowledged) — one query."""
-    by_status = {status: 0 for status in Delivery.Status.values}
-    acknowledged = 0
-    rows = (
-        Delivery.objects.filter(notification_id=notification_id)
-        .values("status")
-        .annotate(n=Count("id"), acked=Count("id", filter=Q(acknowledged_at__isnull=False)))
-        .order_by()
-    )
-    for row in rows:
-        by_status[row["status"]] = row["n"]
-        acknowledged += row["acked"]
-    return by_status, acknowledged
+    """({status: deliveries}, deliveries acknowledged)."""
+    entry = queries.counts_for([notification_id])[notification_id]
+    return entry["counts"], entry["acknowledged"]
 
 
 def envelope(notification: Notification) -> ProgressEnvelope:
-    by_status, acknowledged = counts(notification.pk)
+    entry = queries.counts_for([notification.pk])[notification.pk]
     return {
         "type": "progress",
         "incident": notification.incident_id,
         "notification": notification.pk,
         "kind": notification.kind,
-        "total": sum(by_status.values()),
-        "counts": by_status,
-        "acknowledged": acknowledged,
+        "total": entry["total"],
+        "counts": entry["counts"],
+        "acknowledged": entry["acknowledged"],
+        "summary": entry["summary"],
         "at": timezone.now().isoformat(),
     }
 
@@ -102,6 +95,18 @@ def push(notification_id: int, *, force: bool = False) -> dict[str, Any] | None:
     body = envelope(notification)
     realtime.send(groups_for(notification), dict(body))
     return dict(body)
+
+
+def on_event(event: Any) -> None:
+    """On-commit subscriber: a hospital's acknowledgement makes its alerts count as
+    acknowledged (queries.HOSPITAL_ALERT_KINDS), so the boards get their progress again."""
+    if event.kind != "hospital.acknowledged":
+        return
+    alerts = Notification.objects.filter(
+        incident_id=event.incident_id, kind__in=queries.HOSPITAL_ALERT_KINDS
+    ).values_list("id", flat=True)
+    for notification_id in alerts:
+        push(notification_id, force=True)
 
 
 def _schedule_trailing(notification_id: int, window: int) -> None:

@@ -17,12 +17,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
 from agencies.models import ContactPoint, Role
 from agencies.permissions import ROSTER_READERS_REGIONWIDE, scope_for
 from agencies.queries import members_visible
+from incidents import events as incident_events
+from incidents.models import IncidentHospital
 from incidents.queries import incidents_visible
+from notifications import states
 from notifications.audiences import audience_members
 from notifications.models import Delivery, MessageTemplate, Notification, NotificationRule
 
@@ -48,8 +51,40 @@ def sees_every_delivery(user: User, notification: Notification) -> bool:
     )
 
 
+# The alerts that ask a hospital to acknowledge: once the hospital has acknowledged the incident
+# (by anyone, any way), each of them counts as acknowledged — the hospital rows and the
+# delivery counts then tell the same story.
+HOSPITAL_ALERT_KINDS = (
+    incident_events.INCIDENT_DECLARED,
+    incident_events.HOSPITAL_ADDED,
+    incident_events.HOSPITAL_ESCALATED,
+)
+
+
+def with_hospital_acknowledged(deliveries: QuerySet[Delivery]) -> QuerySet[Delivery]:
+    """Annotate ``hospital_acknowledged``: the delivery is a hospital alert whose recipient's
+    hospital has acknowledged the incident."""
+    acknowledged = IncidentHospital.objects.filter(
+        incident_id=OuterRef("notification__incident_id"),
+        hospital__agency_id=OuterRef("member__agency_id"),
+        acknowledged_at__isnull=False,
+    )
+    return deliveries.annotate(
+        hospital_acknowledged=Case(
+            When(
+                Q(notification__kind__in=HOSPITAL_ALERT_KINDS) & Exists(acknowledged),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
 def deliveries_visible(user: User, notification: Notification) -> QuerySet[Delivery]:
-    deliveries = Delivery.objects.filter(notification=notification).select_related("member__agency")
+    deliveries = with_hospital_acknowledged(
+        Delivery.objects.filter(notification=notification).select_related("member__agency")
+    )
     if sees_every_delivery(user, notification):
         return deliveries
     return deliveries.filter(
@@ -94,26 +129,100 @@ def message_templates_manageable(user: User) -> QuerySet[MessageTemplate]:
     return templates if regions is None else templates.filter(region_id__in=regions)
 
 
+def _empty_summary() -> dict[str, Any]:
+    return {
+        "total": 0,
+        **dict.fromkeys(states.PLAIN_STATES, 0),
+        "failure_reasons": {},
+        "phase": "finished",
+        "text": "",
+    }
+
+
 def counts_for(notification_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """{notification id: {"counts": {status: n}, "total": n, "acknowledged": n}} in one query."""
+    """{notification id: {"counts": {status: n}, "total": n, "acknowledged": n, "summary":
+    {...}}} in one query (two when a delivery failed).
+
+    ``summary`` is in words people use (states.PLAIN_STATES): ``reached`` (delivered or
+    acknowledged), ``acknowledged``, ``on_the_way``, ``sending``, ``failed`` with
+    ``failure_reasons`` ({reason: n}), ``not_sent`` (console), a ``phase`` (sending,
+    waiting_for_receipts, finished) and the one-line ``text`` a board shows.
+    ``acknowledged`` counts the recipient's own acknowledgement or, for a hospital alert,
+    their hospital's (see HOSPITAL_ALERT_KINDS)."""
     ids = list(notification_ids)
     result: dict[int, dict[str, Any]] = {
-        pk: {"counts": dict.fromkeys(Delivery.Status.values, 0), "total": 0, "acknowledged": 0}
+        pk: {
+            "counts": dict.fromkeys(Delivery.Status.values, 0),
+            "total": 0,
+            "acknowledged": 0,
+            "summary": _empty_summary(),
+        }
         for pk in ids
     }
     if not ids:
         return result
     rows = (
-        Delivery.objects.filter(notification_id__in=ids)
-        .values("notification_id", "status")
-        .annotate(n=Count("id"), acked=Count("id", filter=Q(acknowledged_at__isnull=False)))
+        with_hospital_acknowledged(Delivery.objects.filter(notification_id__in=ids))
+        .annotate(
+            own_ack=Case(
+                When(acknowledged_at__isnull=False, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            console=Case(
+                When(provider_id__startswith=states.NOT_SENT_PREFIX, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .values(
+            "notification_id", "channel", "status", "own_ack", "hospital_acknowledged", "console"
+        )
+        .annotate(n=Count("id"))
         .order_by()
     )
     for row in rows:
         entry = result[row["notification_id"]]
-        entry["counts"][row["status"]] = row["n"]
+        entry["counts"][row["status"]] += row["n"]
         entry["total"] += row["n"]
-        entry["acknowledged"] += row["acked"]
+        plain = states.plain_state(
+            channel=row["channel"],
+            status=row["status"],
+            acknowledged=row["own_ack"],
+            hospital_acknowledged=row["hospital_acknowledged"],
+            console=row["console"],
+        )
+        entry["summary"][plain] += row["n"]
+    failed_ids = [pk for pk, entry in result.items() if entry["summary"]["failed"]]
+    failures = (
+        Delivery.objects.filter(
+            notification_id__in=failed_ids,
+            status__in=(Delivery.Status.FAILED, Delivery.Status.UNDELIVERED),
+            acknowledged_at__isnull=True,
+        )
+        .values("notification_id", "channel", "error_code", "last_error")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in failures if failed_ids else ():  # the second query only when something failed
+        reasons = result[row["notification_id"]]["summary"]["failure_reasons"]
+        reason = states.failure_reason(
+            channel=row["channel"], error_code=row["error_code"], last_error=row["last_error"]
+        )
+        reasons[reason] = reasons.get(reason, 0) + row["n"]
+    for entry in result.values():
+        summary = entry["summary"]
+        summary["failure_reasons"] = dict(  # most common first, then by name
+            sorted(summary["failure_reasons"].items(), key=lambda item: (-item[1], item[0]))
+        )
+        summary["total"] = entry["total"]
+        summary["reached"] += summary["acknowledged"]
+        entry["acknowledged"] = summary["acknowledged"]
+        if summary["sending"]:
+            summary["phase"] = "sending"
+        elif summary["on_the_way"]:
+            summary["phase"] = "waiting_for_receipts"
+        summary["text"] = states.summary_text(summary) if entry["total"] else ""
     return result
 
 

@@ -16,6 +16,9 @@ most ``NOTIFY_CONCURRENCY`` in flight. The two overlap as a pipeline:
    in-app messages are pushed to their users' groups as soon as they are stored;
 4. at the end of the batch, retries are queued with a countdown, progress goes to the boards,
    and a notification with nothing left to send is marked done.
+
+The first accepted alert to a member of a hospital on the incident is reported to the
+incident as that hospital's ``hospital.notified`` moment (incidents.services).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from asim import realtime
+from incidents.services import hospital_alert_accepted
 from notifications import conf, progress
 from notifications.models import Delivery, Notification
 from notifications.send_loop import Outcome, send_loop
@@ -214,6 +218,7 @@ class _Batch:
         self.notifications: dict[int, Notification] = {}
         self.report = BatchReport()
         self.retry_at: dict[int, datetime] = {}
+        self.hospitals_alerted: set[tuple[int, int]] = set()  # (incident, hospital) reported
 
     def top_up(self) -> None:
         """Claim and hand over slices while fewer than two slices' worth are outstanding."""
@@ -252,6 +257,32 @@ class _Batch:
             # In-app alerts appear on screens as soon as they are stored, not at batch end.
             stored = set(recorded.in_app)
             push_in_app([item for item, _ in answers if item.id in stored], self.notifications)
+        self.report_hospitals_alerted([*recorded.sent, *recorded.in_app])
+
+    def report_hospitals_alerted(self, accepted: list[int]) -> None:
+        """Tell each incident when its hospitals' first alerts were accepted (one query)."""
+        on_incidents = {pk for pk, n in self.notifications.items() if n.incident_id is not None}
+        if not accepted or not on_incidents:
+            return
+        rows = (
+            Delivery.objects.filter(
+                pk__in=accepted,
+                notification_id__in=on_incidents,
+                member__agency__hospital__isnull=False,
+            )
+            .values_list("notification__incident_id", "member__agency__hospital", "channel")
+            .order_by("id")
+        )
+        for incident_id, hospital_id, channel in rows:
+            if (incident_id, hospital_id) in self.hospitals_alerted:
+                continue
+            self.hospitals_alerted.add((incident_id, hospital_id))
+            try:
+                hospital_alert_accepted(
+                    incident_id=incident_id, hospital_id=hospital_id, channel=channel
+                )
+            except Exception:  # a timeline problem must never stall sending the alerts
+                logger.exception("could not record hospital %s as notified", hospital_id)
 
     def run(self) -> BatchReport:
         buffer: list[tuple[Claimed, Outcome]] = []

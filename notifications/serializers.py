@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Discipline, RosterRole
+from notifications import states
 from notifications.audiences import describe
 from notifications.models import Delivery, Notification
 from notifications.rules import TRIGGERS
@@ -27,6 +28,25 @@ class CountsSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
 
 
+class DeliverySummarySerializer(serializers.Serializer):
+    """A notification's deliveries in words people use (notifications.states.PLAIN_STATES)."""
+
+    total = serializers.IntegerField()
+    reached = serializers.IntegerField(help_text="Delivered or acknowledged.")
+    acknowledged = serializers.IntegerField(
+        help_text="By the recipient, or (for a hospital alert) by their hospital."
+    )
+    on_the_way = serializers.IntegerField(help_text="Accepted by the provider, no receipt yet.")
+    sending = serializers.IntegerField(help_text="Not handed to the provider yet.")
+    failed = serializers.IntegerField()
+    failure_reasons = serializers.DictField(
+        child=serializers.IntegerField(), help_text='{reason: n}, e.g. {"number not mobile": 2}'
+    )
+    not_sent = serializers.IntegerField(help_text="Kept by the console transport: not sent.")
+    phase = serializers.ChoiceField(choices=["sending", "waiting_for_receipts", "finished"])
+    text = serializers.CharField(help_text="The one line a board shows.")
+
+
 class NotificationSerializer(serializers.ModelSerializer):
     """A notification with its delivery counts (``counts`` from the view's context)."""
 
@@ -35,6 +55,7 @@ class NotificationSerializer(serializers.ModelSerializer):
     total = serializers.SerializerMethodField()
     counts = serializers.SerializerMethodField()
     acknowledged = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField()
     by_channel = serializers.SerializerMethodField()
 
     class Meta:
@@ -62,6 +83,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "total",
             "counts",
             "acknowledged",
+            "summary",
             "by_channel",
         ]
 
@@ -82,6 +104,10 @@ class NotificationSerializer(serializers.ModelSerializer):
     def get_acknowledged(self, notification: Notification) -> int:
         return int(self._entry(notification).get("acknowledged", 0))
 
+    @extend_schema_field(DeliverySummarySerializer)
+    def get_summary(self, notification: Notification) -> dict[str, Any]:
+        return dict(self._entry(notification).get("summary") or {})
+
     def get_by_channel(self, notification: Notification) -> dict[str, int]:
         return dict(self.context.get("channels", {}).get(notification.pk, {}))
 
@@ -96,6 +122,13 @@ class DeliverySerializer(serializers.ModelSerializer):
     agency = serializers.CharField(source="member.agency.name")
     agency_id = serializers.IntegerField(source="member.agency_id")
     address = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField(
+        help_text="acknowledged, reached, on_the_way, sending, failed or not_sent"
+    )
+    state_label = serializers.SerializerMethodField(help_text="The state in words.")
+    failure_reason = serializers.SerializerMethodField(
+        help_text='Why it failed, in words ("number not mobile", "opted out …"); "" otherwise.'
+    )
 
     class Meta:
         model = Delivery
@@ -118,7 +151,31 @@ class DeliverySerializer(serializers.ModelSerializer):
             "failed_at",
             "read_at",
             "acknowledged_at",
+            "state",
+            "state_label",
+            "failure_reason",
         ]
+
+    def get_state(self, delivery: Delivery) -> str:
+        return states.plain_state(
+            channel=delivery.channel,
+            status=delivery.status,
+            acknowledged=delivery.acknowledged_at is not None,
+            hospital_acknowledged=bool(getattr(delivery, "hospital_acknowledged", False)),
+            console=states.not_sent(delivery.provider_id),
+        )
+
+    def get_state_label(self, delivery: Delivery) -> str:
+        label = states.PLAIN_STATES[self.get_state(delivery)]
+        reason = self.get_failure_reason(delivery)
+        return f"{label}: {reason}" if reason else label
+
+    def get_failure_reason(self, delivery: Delivery) -> str:
+        if delivery.status not in (Delivery.Status.FAILED, Delivery.Status.UNDELIVERED):
+            return ""
+        return states.failure_reason(
+            channel=delivery.channel, error_code=delivery.error_code, last_error=delivery.last_error
+        )
 
     def get_address(self, delivery: Delivery) -> str:
         # Phone numbers in full only for those who read the roster; others see who, not how.

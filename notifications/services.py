@@ -26,7 +26,13 @@ from incidents import events
 from incidents.models import Incident, IncidentHospital
 from incidents.services import hospital_acknowledge
 from notifications import progress, states
-from notifications.models import Delivery, MessageTemplate, Notification, NotificationRule
+from notifications.models import (
+    Delivery,
+    HandledTwilioRequest,
+    MessageTemplate,
+    Notification,
+    NotificationRule,
+)
 from notifications.rules import TRIGGERS
 from notifications.texts import check_template
 
@@ -361,3 +367,18 @@ def message_template_delete(*, actor: Actor, template: MessageTemplate) -> None:
         changes=diff(snapshot(template, ("name", "body")), {"name": None, "body": None}),
     )
     template.delete()
+
+
+def twilio_request_claim(*, sid: str, digits: str = "", now: datetime | None = None) -> bool:
+    """Record that the Twilio request ``sid`` (+ ``digits``) is being acted on; False when it
+    was already (a replay). Call it inside the action's transaction: a concurrent duplicate
+    waits on the unique index until that transaction ends, then gets False — or, if the action
+    rolled back, acts itself."""
+    try:
+        with transaction.atomic():
+            HandledTwilioRequest.objects.create(
+                sid=sid, digits=digits, handled_at=now or timezone.now()
+            )
+    except IntegrityError:
+        return False
+    return True

@@ -37,6 +37,7 @@ from agencies.services import contact_point_mark_failed
 from notifications import conf
 from notifications.models import Delivery
 from notifications.transports import SendResult, TransportError
+from notifications.transports.console import PROVIDER_ID_PREFIX as NOT_SENT_PREFIX
 
 Status = Delivery.Status
 PENDING, SENDING, SENT = Status.PENDING, Status.SENDING, Status.SENT
@@ -364,6 +365,20 @@ def status_from_provider(provider_status: str, *, call: bool) -> str | None:
     return table.get((provider_status or "").strip().lower())
 
 
+def provider_id_known(*, delivery_id: int | None, provider_id: str) -> bool:
+    """Whether a status callback's SID is one the provider gave us: a delivery has it, or the
+    delivery named in the (signed) callback URL has no provider id yet — the callback overtook
+    the write-back of the send, or the worker died before saving it."""
+    if not provider_id:
+        return False
+    known = Delivery.objects.filter(provider_id=provider_id)
+    if delivery_id:
+        known = Delivery.objects.filter(
+            Q(provider_id=provider_id) | Q(pk=delivery_id, provider_id__isnull=True)
+        )
+    return known.exists()
+
+
 def apply_provider_status(
     *,
     delivery_id: int | None,
@@ -449,3 +464,122 @@ def release_stale(*, now: datetime, claim_timeout: float) -> tuple[int, int]:
         status=SENT, sent_at=Coalesce(F("sent_at"), Value(now))
     )
     return released, settled
+
+
+# --- in words people use -----------------------------------------------------------------------
+#
+# What a board says about a delivery, from the person's side rather than the machine's:
+#
+#   acknowledged  the recipient acknowledged it — or, for an alert asking a hospital to
+#                 acknowledge, their hospital acknowledged the incident (one acknowledgement
+#                 answers for the hospital, as escalation treats it);
+#   reached       delivered to the phone or inbox, or an email accepted by the mail server
+#                 (email has no receipts); acknowledged ones count too;
+#   on_the_way    accepted by the provider, no delivery receipt yet;
+#   sending       not handed to the provider yet (queued, being sent, or waiting to retry);
+#   failed        refused or undeliverable, with a reason a person can act on;
+#   not_sent      kept by the console transport (embedded mode): nothing left this machine.
+
+PLAIN_STATES: dict[str, str] = {
+    "acknowledged": "acknowledged",
+    "reached": "reached",
+    "on_the_way": "on the way, no receipt yet",
+    "sending": "sending",
+    "failed": "failed",
+    "not_sent": "not sent (console mode)",
+}
+# Twilio (and carrier) error codes → what the person fixing the roster should do about it.
+FAILURE_REASONS: dict[int, str] = {
+    21211: "invalid number",
+    21217: "invalid number",
+    21614: "number not mobile",
+    30006: "number not mobile (landline or unreachable carrier)",
+    21610: "opted out (replied STOP)",
+    30004: "blocked by the recipient or carrier",
+    21608: "number not verified on this Twilio trial account",
+    21408: "country not enabled for SMS on our account",
+    21612: "cannot reach this number from our sender",
+    30003: "phone unreachable (off or out of coverage)",
+    30005: "unknown number (no such phone)",
+    30007: "filtered as spam by the carrier",
+    30008: "carrier could not deliver (unknown error)",
+    21611: "our sender's queue was full",
+    30001: "our sender's queue was full",
+}
+CALL_OUTCOMES: dict[str, str] = {
+    "busy": "line busy",
+    "no-answer": "no answer",
+    "canceled": "call cancelled",
+    "failed": "call could not be placed",
+}
+
+
+def not_sent(provider_id: str | None) -> bool:
+    """Whether a provider id is the console transport's: recorded and logged, never sent."""
+    return bool(provider_id) and str(provider_id).startswith(NOT_SENT_PREFIX)
+
+
+def failure_reason(*, channel: str, error_code: int | None, last_error: str) -> str:
+    """Why a delivery failed, in words (e.g. "number not mobile", "opted out (replied STOP)")."""
+    if error_code in FAILURE_REASONS:
+        return FAILURE_REASONS[error_code]
+    text = (last_error or "").strip()
+    if channel == "voice" and text.startswith("provider reported "):
+        outcome = text.removeprefix("provider reported ").split(" ", 1)[0]
+        if outcome in CALL_OUTCOMES:
+            return CALL_OUTCOMES[outcome]
+    if channel == "email" and text:
+        if "refused the recipient" in text:
+            return "email address refused"
+        if "rejected our login" in text:
+            return "mail server refused our login (check EMAIL_URL)"
+        return "mail server problem"
+    if "gave up after" in text:
+        return "provider unavailable; gave up after several tries"
+    if "not configured" in text:
+        return "SMS and voice are not set up (no Twilio credentials)"
+    return f"provider error {error_code}" if error_code else "not accepted by the provider"
+
+
+def plain_state(
+    *, channel: str, status: str, acknowledged: bool, hospital_acknowledged: bool, console: bool
+) -> str:
+    """The key in PLAIN_STATES for a delivery (see the table above). A failure or a console
+    "send" stays visible even when the hospital has acknowledged by other means."""
+    if acknowledged:
+        return "acknowledged"
+    if status in (FAILED, UNDELIVERED):
+        return "failed"
+    if console:
+        return "not_sent"
+    if hospital_acknowledged:
+        return "acknowledged"
+    if status == DELIVERED or (status == SENT and channel == "email"):
+        return "reached"
+    if status == SENT:
+        return "on_the_way"
+    return "sending"
+
+
+def summary_text(summary: Mapping[str, Any]) -> str:
+    """One line for a notification's deliveries, e.g. "Waiting for receipts: 2 of 26 reached
+    (1 acknowledged) · 24 on the way, no receipt yet"."""
+    heading = {
+        "sending": "Sending",
+        "waiting_for_receipts": "Waiting for receipts",
+        "finished": "Finished",
+    }[summary["phase"]]
+    reached = f"{summary['reached']} of {summary['total']} reached"
+    if summary["acknowledged"]:
+        reached += f" ({summary['acknowledged']} acknowledged)"
+    parts = [reached]
+    if summary["on_the_way"]:
+        parts.append(f"{summary['on_the_way']} {PLAIN_STATES['on_the_way']}")
+    if summary["sending"]:
+        parts.append(f"{summary['sending']} sending")
+    if summary["failed"]:
+        reasons = ", ".join(f"{n} {reason}" for reason, n in summary["failure_reasons"].items())
+        parts.append(f"{summary['failed']} failed: {reasons}")
+    if summary["not_sent"]:
+        parts.append(f"{summary['not_sent']} {PLAIN_STATES['not_sent']}")
+    return f"{heading}: " + " · ".join(parts)

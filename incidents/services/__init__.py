@@ -21,6 +21,7 @@ from incidents.services.checklist import (
 )
 from incidents.services.hospitals import (
     hospital_acknowledge,
+    hospital_alert_accepted,
     hospital_answer_capacity,
     incident_hospital_add,
     incident_hospital_remove,
@@ -56,6 +57,7 @@ __all__ = [
     "checklist_item_check",
     "checklist_item_uncheck",
     "hospital_acknowledge",
+    "hospital_alert_accepted",
     "hospital_answer_capacity",
     "incident_checklist_start",
     "incident_close",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from agencies.models import Hospital
 from agencies.services import hospital_update_status
 from incidents import events
-from incidents.models import CAPACITY_CATEGORIES, Incident, IncidentHospital
+from incidents.models import CAPACITY_CATEGORIES, Incident, IncidentEvent, IncidentHospital
 from incidents.ranking import distance_between
 from incidents.services.common import (
     Actor,
@@ -209,3 +209,54 @@ def hospital_answer_capacity(
             hospital=row.hospital,
         )
     return row
+
+
+_CHANNEL_WORDS = {
+    "sms": "SMS accepted by the provider",
+    "voice": "call accepted by the provider",
+    "email": "email accepted by the mail server",
+    "in_app": "in-app alert delivered",
+}
+
+
+def hospital_alert_accepted(
+    *, incident_id: int, hospital_id: int, channel: str
+) -> IncidentEvent | None:
+    """The notifications app reports that an alert to a member of a hospital on the incident
+    was accepted by its provider (or delivered in-app). The first such moment after the
+    hospital was put on the incident is when it was notified: a ``hospital.notified`` event
+    (the record's first key figure). Later ones, closed incidents and hospitals no longer on
+    the incident change nothing; returns the event when one was appended."""
+    row = (
+        IncidentHospital.objects.filter(incident_id=incident_id, hospital_id=hospital_id)
+        .select_related("incident", "hospital__agency")
+        .first()
+    )
+    if row is None or row.incident.status == Incident.Status.CLOSED:
+        return None
+
+    def already_notified() -> bool:
+        # Events after the row was created: a hospital removed and put back is notified anew.
+        return IncidentEvent.objects.filter(
+            incident_id=incident_id,
+            kind=events.HOSPITAL_NOTIFIED,
+            hospital_id=hospital_id,
+            at__gte=row.notified_at,
+        ).exists()
+
+    if already_notified():
+        return None
+    with transaction.atomic():
+        locked = lock_incident(row.incident)  # serialises two workers reporting at once
+        if already_notified() or not IncidentHospital.objects.filter(pk=row.pk).exists():
+            return None
+        name = hospital_label(row.hospital)
+        return events.append_event(
+            incident=locked,
+            kind=events.HOSPITAL_NOTIFIED,
+            actor=None,
+            summary=f"{name} notified: first alert {_CHANNEL_WORDS.get(channel, channel)}",
+            data={"hospital_id": hospital_id, "hospital": name, "channel": channel},
+            public=True,
+            hospital=row.hospital,
+        )

@@ -19,6 +19,7 @@ from notifications.transports.base import OutgoingMessage, SendResult, Transport
 logger = logging.getLogger(__name__)
 
 NOT_SENT = "NOT SENT (console transport)"
+PROVIDER_ID_PREFIX = "console-"  # how boards tell a kept message from a sent one
 OUTBOX_SIZE = 1000
 
 
@@ -55,7 +56,7 @@ class ConsoleTransport(Transport):
     sent_by = "console"
 
     def send(self, message: OutgoingMessage) -> SendResult:
-        provider_id = f"console-{uuid.uuid4().hex}"
+        provider_id = f"{PROVIDER_ID_PREFIX}{uuid.uuid4().hex}"
         text = outgoing_text(message.body, exercise=message.exercise)
         with _outbox_lock:
             outbox.append(ConsoleRecord(provider_id=provider_id, message=message, text=text))

@@ -79,7 +79,7 @@ def milestones(figures: dict[str, Any]) -> dict[str, tuple[int | None, str]]:
 def test_key_figures_of_a_scripted_incident(scripted, world):
     figures = record.key_figures(scripted)
     assert milestones(figures) == {
-        "first_hospital_notified": (0, "0:00"),
+        "first_hospital_notified": (None, ""),  # no alert was sent: nobody was notified
         "first_hospital_acknowledged": (90, "1:30"),
         "all_hospitals_acknowledged": (1500, "25:00"),
         "first_patient_transported": (480, "8:00"),

@@ -22,7 +22,8 @@ What it can do, from a test or a benchmark:
   in a thread-safe list and keeps the highest number of requests in flight at once;
 - status callbacks with a real ``X-Twilio-Signature``: :meth:`send_status_callback`, or
   automatically ``auto_status_ms`` after each accepted send;
-- inbound SMS and voice ``<Gather>`` results POSTed to any URL with a real signature.
+- inbound SMS and voice ``<Gather>`` results POSTed to any URL with a real signature, and
+  :meth:`replay` of any of them (identical request and signature, several at once if asked).
 
 Run it from pytest (``with FakeTwilioServer() as server: …``) or standalone for benchmarks::
 
@@ -483,6 +484,19 @@ class FakeTwilioServer:
         }
         params.update(extra or {})
         return self._post_from_thread(url, params)
+
+    def replay(self, sent: SentCallback, *, times: int = 1) -> list[SentCallback]:
+        """POST a webhook sent before again, byte for byte with the same signature — what an
+        attacker who captured it could do. ``times`` copies go out at once (concurrently)."""
+
+        async def all_at_once() -> list[SentCallback]:
+            posts = [self._post_signed(sent.url, dict(sent.params)) for _ in range(times)]
+            return list(await asyncio.gather(*posts))
+
+        loop = self._loop
+        if loop is None:
+            raise RuntimeError("start the fake Twilio server first")
+        return asyncio.run_coroutine_threadsafe(all_at_once(), loop).result(60)
 
     def signed_headers(self, url: str, params: Mapping[str, str]) -> dict[str, str]:
         """The headers Twilio would send with a POST of ``params`` to ``url``."""

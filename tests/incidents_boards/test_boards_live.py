@@ -219,6 +219,7 @@ def test_delivery_progress_reaches_region_boards_but_not_an_er_only_board(
         "total": 10_000,
         "counts": {"sent": 9_000, "delivered": 800, "failed": 200},
         "acknowledged": 12,
+        "summary": {"reached": 800, "acknowledged": 12, "text": "Waiting for receipts: …"},
         "at": "2025-01-01T12:00:00+00:00",
     }
 

@@ -204,7 +204,13 @@ def test_pressing_1_on_an_escalation_call_acknowledges_the_hospital(
     response = signed_post(
         Client(),
         f"/hooks/twilio/voice/gather/{call.pk}/",
-        {"CallSid": call.provider_id, "Digits": "1", "From": FROM_NUMBER, "To": call.address},
+        {
+            "AccountSid": twilio_fake.account_sid,
+            "CallSid": call.provider_id,
+            "Digits": "1",
+            "From": FROM_NUMBER,
+            "To": call.address,
+        },
         token=DEFAULT_AUTH_TOKEN,
     )
 

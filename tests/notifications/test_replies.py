@@ -3,6 +3,8 @@ each through the signed webhook, each landing on the incident timeline."""
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from django.test import Client
 
@@ -13,7 +15,7 @@ from notifications.models import Delivery
 from notifications.replies import HELP_TEXT, UNKNOWN_NUMBER_TEXT, parse_capacity
 from notifications.tasks import send_notification
 from tests.factories import UserFactory
-from tests.fakes.twilio_server import DEFAULT_AUTH_TOKEN
+from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from tests.incidents.conftest import declare
 from tests.notifications.conftest import FROM_NUMBER, signed_post, twiml_text
 from tests.notifications.helpers import build_roster, person, rule
@@ -38,7 +40,7 @@ def alerted(world, dispatcher_a, notify_settings, twilio_settings, twilio_fake, 
 
 def sms(from_: str, body: str):
     params = {
-        "MessageSid": "SM" + "4" * 32,
+        "MessageSid": "SM" + secrets.token_hex(16),  # each message its own, as Twilio's are
         "AccountSid": "AC" + "f" * 32,
         "From": from_,
         "To": FROM_NUMBER,
@@ -232,6 +234,7 @@ def test_stop_gets_no_reply_from_us(alerted):
 
 def gather(delivery: Delivery, digits: str, call_sid: str | None = None):
     params = {
+        "AccountSid": DEFAULT_ACCOUNT_SID,
         "CallSid": call_sid or delivery.provider_id,
         "Digits": digits,
         "From": FROM_NUMBER,

@@ -12,7 +12,7 @@ from agencies.models import Discipline
 from notifications.expansion import expand
 from notifications.models import Delivery, Notification
 from notifications.tasks import send_notification
-from tests.fakes.twilio_server import DEFAULT_AUTH_TOKEN, Outcome, sign
+from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, Outcome, sign
 from tests.notifications.conftest import PUBLIC_BASE_URL, signed_post
 from tests.notifications.helpers import person
 
@@ -45,7 +45,7 @@ def sent_sms(world, notify_settings) -> Delivery:
 
 def status_params(delivery: Delivery, status: str) -> dict[str, str]:
     return {
-        "AccountSid": "AC" + "f" * 32,
+        "AccountSid": DEFAULT_ACCOUNT_SID,
         "MessageSid": delivery.provider_id,
         "MessageStatus": status,
         "To": delivery.address,
@@ -167,18 +167,27 @@ def test_callbacks_out_of_order_and_twice_leave_the_latest_status(hooks, sent_sm
 def test_a_call_status_callback_completes_a_voice_delivery(hooks, sent_sms):
     Delivery.objects.filter(pk=sent_sms.pk).update(channel="voice", provider_id="CA" + "2" * 32)
     path = f"/hooks/twilio/voice/status/{sent_sms.pk}/"
-    params = {"CallSid": "CA" + "2" * 32, "CallStatus": "completed", "CallDuration": "14"}
+    params = {
+        "AccountSid": DEFAULT_ACCOUNT_SID,
+        "CallSid": "CA" + "2" * 32,
+        "CallStatus": "completed",
+        "CallDuration": "14",
+    }
 
     assert signed_post(hooks, path, params, token=DEFAULT_AUTH_TOKEN).status_code == 200
 
     assert Delivery.objects.get(pk=sent_sms.pk).status == "delivered"
 
 
-def test_a_callback_for_an_unknown_delivery_is_answered_and_ignored(hooks):
+def test_a_callback_for_an_unknown_delivery_is_refused(hooks):
     path = "/hooks/twilio/sms/status/999999/"
-    params = {"MessageSid": "SM" + "9" * 32, "MessageStatus": "delivered"}
+    params = {"AccountSid": DEFAULT_ACCOUNT_SID, "MessageSid": "SM" + "9" * 32}
 
-    assert signed_post(hooks, path, params, token=DEFAULT_AUTH_TOKEN).status_code == 200
+    response = signed_post(
+        hooks, path, params | {"MessageStatus": "delivered"}, token=DEFAULT_AUTH_TOKEN
+    )
+
+    assert response.status_code == 404
 
 
 # --- over real HTTP -----------------------------------------------------------------------------

@@ -216,19 +216,21 @@ function roomCell(row) {
   );
 }
 
-// One hospital's alert deliveries: {total, delivered, sent, failed, waiting, acknowledged}.
+// One hospital's alert deliveries, counted by the server's plain state (DeliverySerializer
+// .state): {total, reached, acknowledged, on_the_way, sending, failed, not_sent, reasons}.
 export function deliveryState(d) {
+  const reached = d.reached + d.acknowledged;
   const parts = [];
-  if (d.delivered) parts.push(`${d.delivered} delivered`);
-  if (d.sent) parts.push(`${d.sent} sent, no receipt yet`);
-  if (d.waiting) parts.push(`${d.waiting} sending`);
-  if (d.failed) parts.push(h("span", { class: "state-waiting" }, `${d.failed} failed`));
+  if (d.acknowledged) parts.push(`${d.acknowledged} acknowledged`);
+  if (d.on_the_way) parts.push(`${d.on_the_way} on the way, no receipt yet`);
+  if (d.sending) parts.push(`${d.sending} sending`);
+  if (d.failed) parts.push(h("span", { class: "state-waiting" }, `${d.failed} failed: ${[...d.reasons].join(", ")}`));
+  if (d.not_sent) parts.push(h("span", { class: "state-waiting" }, `${d.not_sent} not sent (console mode)`));
   return h(
     "span",
     { class: "delivery" },
-    h("strong", { class: d.delivered === d.total ? "state-ok" : null }, `${d.delivered + d.sent} of ${d.total} out`),
+    h("strong", { class: reached === d.total ? "state-ok" : null }, `${reached} of ${d.total} reached`),
     h("span", { class: "age" }, parts.flatMap((p, i) => (i ? [" · ", p] : [p]))),
-    d.acknowledged ? h("span", { class: "age" }, `${d.acknowledged} acknowledged by reply`) : null,
   );
 }
 
@@ -321,25 +323,22 @@ export function timeline(events, { limit = 60, emptyText = "Nothing on the timel
 
 // --- delivery progress -------------------------------------------------------------------
 
-const DONE_STATES = ["delivered", "sent", "undelivered", "failed"];
-
+// A notification's deliveries in words (summary from notifications.queries.counts_for, in
+// the API and in every progress envelope): reached, on the way, failed with reasons, not sent.
 export function progressTotals(progress) {
-  const c = progress.counts || {};
-  const delivered = c.delivered || 0;
-  const sent = c.sent || 0;
-  const failed = (c.failed || 0) + (c.undelivered || 0);
-  const waiting = (c.pending || 0) + (c.sending || 0);
-  const finished = DONE_STATES.reduce((n, s) => n + (c[s] || 0), 0);
-  return { total: progress.total || 0, delivered, sent, failed, waiting, finished, acknowledged: progress.acknowledged || 0 };
+  const s = progress.summary || {};
+  const n = (key) => s[key] || 0;
+  const total = progress.total || n("total");
+  return { total, reached: n("reached"), onTheWay: n("on_the_way"), failed: n("failed"), notSent: n("not_sent"), sending: n("sending"), finished: total - n("sending"), phase: s.phase || "sending", text: s.text || "" };
 }
 
 export function progressBar(progress, { label = "Delivery" } = {}) {
   const t = progressTotals(progress);
   const pct = (n) => (t.total ? `${(100 * n) / t.total}%` : "0%");
-  const complete = t.total > 0 && t.waiting === 0;
+  const complete = t.total > 0 && t.phase === "finished" && t.reached === t.total; // green only when everyone was reached
   return h(
     "div",
-    { class: `progress-block${complete ? " is-complete" : ""}`, "data-notification": progress.notification },
+    { class: `progress-block${complete ? " is-complete" : ""}`, "data-notification": progress.notification, "data-phase": t.phase },
     h(
       "div",
       {
@@ -349,18 +348,14 @@ export function progressBar(progress, { label = "Delivery" } = {}) {
         "aria-valuemin": 0,
         "aria-valuemax": t.total,
         "aria-valuenow": t.finished,
-        "aria-valuetext": `${t.finished} of ${t.total} handled`,
+        "aria-valuetext": t.text || `${t.reached} of ${t.total} reached`,
       },
-      h("span", { class: "progress__delivered", style: `width:${pct(t.delivered)}` }),
-      h("span", { class: "progress__sent", style: `width:${pct(t.sent)}` }),
+      h("span", { class: "progress__delivered", style: `width:${pct(t.reached)}` }),
+      h("span", { class: "progress__sent", style: `width:${pct(t.onTheWay)}` }),
       h("span", { class: "progress__failed", style: `width:${pct(t.failed)}` }),
+      h("span", { class: "progress__notsent", style: `width:${pct(t.notSent)}` }),
     ),
-    h(
-      "p",
-      { class: "progress__text" },
-      complete ? h("strong", {}, "Complete: ") : h("strong", {}, "Sending: "),
-      `${t.delivered} delivered · ${t.sent} sent, awaiting receipt · ${t.failed} failed · ${t.waiting} waiting · ${t.acknowledged} acknowledged — of ${t.total}`,
-    ),
+    h("p", { class: "progress__text" }, t.text || "Waiting for the delivery to start…"),
   );
 }
 

@@ -105,20 +105,19 @@ async function loadDeliveries(id) {
     for (const n of notifications.results) {
       labels.set(n.id, n.audience_labels && n.audience_labels.length ? n.audience_labels.join(", ") : "");
       if (!byNotification.has(n.id)) {
-        byNotification.set(n.id, { notification: n.id, incident: id, kind: n.kind, total: n.total, counts: n.counts, acknowledged: n.acknowledged });
+        byNotification.set(n.id, { notification: n.id, incident: id, kind: n.kind, total: n.total, counts: n.counts, acknowledged: n.acknowledged, summary: n.summary });
       }
     }
     progress.set(id, byNotification);
     const byAgency = new Map();
     for (const n of notifications.results.filter((x) => HOSPITAL_ALERTS.has(x.kind))) {
       for (const d of await fetchAll(`notifications/${n.id}/deliveries/`, { maxPages: 5 })) {
-        const c = byAgency.get(d.agency_id) || { total: 0, delivered: 0, sent: 0, failed: 0, waiting: 0, acknowledged: 0 };
+        // d.state is the server's word for it (acknowledged, reached, on_the_way, sending,
+        // failed with d.failure_reason, not_sent).
+        const c = byAgency.get(d.agency_id) || { total: 0, reached: 0, acknowledged: 0, on_the_way: 0, sending: 0, failed: 0, not_sent: 0, reasons: new Set() };
         c.total += 1;
-        if (d.status === "delivered") c.delivered += 1;
-        else if (d.status === "sent") c.sent += 1;
-        else if (d.status === "failed" || d.status === "undelivered") c.failed += 1;
-        else c.waiting += 1;
-        if (d.acknowledged_at) c.acknowledged += 1;
+        c[d.state] = (c[d.state] || 0) + 1;
+        if (d.failure_reason) c.reasons.add(d.failure_reason);
         byAgency.set(d.agency_id, c);
       }
     }
@@ -182,7 +181,7 @@ function summaryLine(state) {
   return h(
     "p",
     { class: "incident-card__line" },
-    h("span", { class: acked < total ? "is-waiting" : "state-ok" }, `${acked}/${total} acknowledged`),
+    h("span", { class: acked < total ? "is-waiting" : "state-ok" }, `${acked}/${total} hospitals acknowledged`),
     " · ",
     h("span", { class: answered < total ? "is-waiting" : "state-ok" }, `${answered}/${total} capacity`),
     " · ",
@@ -337,6 +336,7 @@ function progressBlock(state) {
     "div",
     { class: "alert-progress" },
     h("h3", {}, "Alerts sent for this incident"),
+    h("p", { class: "small muted" }, "Reached: delivered or acknowledged. Acknowledged: by the person, or — for a hospital alert — by their hospital."),
     [...byNotification.values()].map((p) => {
       const label = NOTIFICATION_KINDS[p.kind] || p.kind;
       const audience = labels.get(p.notification);

@@ -41,7 +41,7 @@ async function notificationsOf(incidentId) {
     for (const n of page.results) {
       if (n.situation_update) byUpdate.set(n.situation_update, n.id);
       if (!progress.has(n.id) || Date.parse(progress.get(n.id).at || 0) < Date.parse(n.created_at)) {
-        progress.set(n.id, { notification: n.id, total: n.total, counts: n.counts, acknowledged: n.acknowledged, at: n.created_at });
+        progress.set(n.id, { notification: n.id, total: n.total, counts: n.counts, acknowledged: n.acknowledged, summary: n.summary, at: n.created_at });
       }
     }
   } catch {

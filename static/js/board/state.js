@@ -146,6 +146,8 @@ export class IncidentState {
         return { refresh: false };
       case "hospital.added":
         return { refresh: !this.hospital(d.hospital_id) };
+      case "hospital.notified": // its first alert was accepted: the timeline shows it
+        return { refresh: false };
       case "hospital.escalated": {
         const h = this.hospital(d.hospital_id);
         if (!h) return { refresh: true };
