@@ -46,6 +46,7 @@ from incidents.serializers import (
     PublicEventSerializer,
     RetriageSerializer,
     SituationUpdateSerializer,
+    StandDownSerializer,
     TransportSerializer,
     UpdatePostSerializer,
     WalkinSerializer,
@@ -194,10 +195,23 @@ class IncidentTransitionView(IncidentAPIView):
         if self.transition == "deescalate":
             incident = services.incident_deescalate(actor=request.user, incident=incident)
         elif self.transition == "close":
-            summary = self.valid(CloseSerializer).validated_data["summary"]
-            incident = services.incident_close(
-                actor=request.user, incident=incident, summary=summary
-            )
+            data = self.valid(CloseSerializer).validated_data
+            try:
+                incident = services.incident_close(
+                    actor=request.user,
+                    incident=incident,
+                    summary=data["summary"],
+                    confirm=data["confirm"],
+                )
+            except services.PatientsStillOut as out:
+                return Response(
+                    {
+                        "detail": str(out),
+                        "patients_out": PatientSerializer(out.patients, many=True).data,
+                        "confirm": "Send confirm: true to close anyway.",
+                    },
+                    status=status.HTTP_409_CONFLICT,
+                )
         else:
             incident = services.incident_reopen(actor=request.user, incident=incident)
         return _incident_body(incident)
@@ -320,6 +334,36 @@ class HospitalActionView(IncidentAPIView):
         row = queries.incident_hospitals(incident).get(pk=row.pk)
         entry = queries.hospital_entry(row, queries.sent_counts(incident).get(row.hospital_id, {}))
         return Response(entry)
+
+
+class StandDownsView(IncidentAPIView):
+    """GET ?hospital=<id>: the stand-downs of the user's hospitals not yet acknowledged (the
+    cards on an ER board)."""
+
+    serializer_class = StandDownSerializer
+
+    def get(self, request: Request) -> Response:
+        try:
+            hospital = (
+                int(request.query_params["hospital"])
+                if "hospital" in request.query_params
+                else None
+            )
+        except ValueError:
+            raise DRFValidationError({"hospital": ["A hospital id is a whole number."]}) from None
+        rows = queries.standdowns_pending(request.user, hospital)
+        return Response({"results": StandDownSerializer(rows, many=True).data})
+
+
+class StandDownAcknowledgeView(IncidentAPIView):
+    """POST: the hospital's ER has seen its stand-down (its own ER staff)."""
+
+    serializer_class = StandDownSerializer
+
+    def post(self, request: Request, sid: int) -> Response:
+        row = get_object_or_404(queries.standdowns_visible(request.user), pk=sid)
+        row = services.hospital_standdown_acknowledge(actor=request.user, standdown=row)
+        return Response(StandDownSerializer(row).data)
 
 
 # --- patients ----------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import logging
 import types
 import typing
 from collections.abc import Callable
-from typing import Any, TypedDict, Union
+from typing import Any, NotRequired, TypedDict, Union
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connections, router, transaction
@@ -51,6 +51,8 @@ HOSPITAL_ACKNOWLEDGED = "hospital.acknowledged"
 HOSPITAL_CAPACITY = "hospital.capacity"
 HOSPITAL_ESCALATED = "hospital.escalated"
 HOSPITAL_CAPACITY_OVERDUE = "hospital.capacity_overdue"
+HOSPITAL_STOOD_DOWN = "hospital.stood_down"
+HOSPITAL_STANDDOWN_ACKNOWLEDGED = "hospital.standdown_acknowledged"
 NOTIFICATION_ACKNOWLEDGED = "notification.acknowledged"
 PATIENT_REGISTERED = "patient.registered"
 PATIENT_RETRIAGED = "patient.retriaged"
@@ -100,6 +102,7 @@ class IncidentClosed(TypedDict):
     status: str
     previous: str
     summary: str
+    patients_out: NotRequired[int]  # on scene or in transport when it closed (confirmed)
 
 
 class HospitalAdded(TypedDict):
@@ -146,6 +149,26 @@ class HospitalCapacityOverdue(TypedDict):
     hospital_id: int
     hospital: str
     waited_seconds: int
+
+
+class HospitalStoodDown(TypedDict):
+    """A hospital told to stand down: removed from the incident, or the incident de-escalated
+    or closed. Its ER board shows a stand-down card until someone there acknowledges it."""
+
+    standdown_id: int
+    hospital_id: int
+    hospital: str
+    reason: str  # HospitalStandDown.Reason
+    reason_text: str
+    by: str
+
+
+class HospitalStandDownAcknowledged(TypedDict):
+    standdown_id: int
+    hospital_id: int
+    hospital: str
+    reason: str
+    by: str
 
 
 class NotificationAcknowledged(TypedDict):
@@ -267,6 +290,8 @@ KIND_SCHEMAS: dict[str, type] = {
     HOSPITAL_CAPACITY: HospitalCapacity,
     HOSPITAL_ESCALATED: HospitalEscalated,
     HOSPITAL_CAPACITY_OVERDUE: HospitalCapacityOverdue,
+    HOSPITAL_STOOD_DOWN: HospitalStoodDown,
+    HOSPITAL_STANDDOWN_ACKNOWLEDGED: HospitalStandDownAcknowledged,
     NOTIFICATION_ACKNOWLEDGED: NotificationAcknowledged,
     PATIENT_REGISTERED: PatientRegistered,
     PATIENT_RETRIAGED: PatientRetriaged,

@@ -16,9 +16,10 @@ from django.utils import timezone
 from agencies.models import Hospital
 from agencies.permissions import scope_for
 from incidents import distribution
-from incidents.events import HOSPITAL_ESCALATED
+from incidents.events import HOSPITAL_ESCALATED, HOSPITAL_STANDDOWN_ACKNOWLEDGED
 from incidents.models import (
     CAPACITY_CATEGORIES,
+    HospitalStandDown,
     Incident,
     IncidentEvent,
     IncidentHospital,
@@ -50,14 +51,41 @@ def incidents_visible(user: User) -> QuerySet[Incident]:
     allowed = Q(region_id__in=scope.regions_with(READ_ROLES | SUMMARY_ROLES))
     agencies = hospital_agency_ids(user)
     if agencies:
-        allowed |= Q(
-            id__in=IncidentHospital.objects.filter(hospital__agency_id__in=agencies).values(
-                "incident_id"
+        allowed |= (
+            Q(
+                id__in=IncidentHospital.objects.filter(hospital__agency_id__in=agencies).values(
+                    "incident_id"
+                )
             )
-        ) | Q(
-            id__in=Patient.objects.filter(destination__agency_id__in=agencies).values("incident_id")
+            | Q(
+                id__in=Patient.objects.filter(destination__agency_id__in=agencies).values(
+                    "incident_id"
+                )
+            )
+            | Q(
+                # taken off it: still readable up to the removal (incidents.permissions)
+                id__in=HospitalStandDown.objects.filter(hospital__agency_id__in=agencies).values(
+                    "incident_id"
+                )
+            )
         )
     return incidents.filter(allowed)
+
+
+def standdowns_visible(user: User) -> QuerySet[HospitalStandDown]:
+    """Stand-downs of the hospitals whose ER staff the user is (all for a superuser)."""
+    rows = HospitalStandDown.objects.select_related("incident__region", "hospital__agency")
+    if scope_for(user).superuser:
+        return rows
+    return rows.filter(hospital__agency_id__in=hospital_agency_ids(user))
+
+
+def standdowns_pending(user: User, hospital_id: int | None = None) -> QuerySet[HospitalStandDown]:
+    """The user's stand-downs not yet acknowledged, optionally of one hospital, oldest first."""
+    rows = standdowns_visible(user).filter(acknowledged_at__isnull=True)
+    if hospital_id is not None:
+        rows = rows.filter(hospital_id=hospital_id)
+    return rows.order_by("at", "id")
 
 
 def incident_hospitals(incident: Incident) -> QuerySet[IncidentHospital]:
@@ -79,12 +107,20 @@ def patients_visible(access: IncidentAccess, incident: Incident) -> QuerySet[Pat
 
 def events_visible(access: IncidentAccess, incident: Incident) -> QuerySet[IncidentEvent]:
     """The whole timeline for dispatch/EMS/EM/responders; public events plus those about
-    their hospital for ER staff; public events for officials."""
+    their hospital for ER staff (up to its stand-down for a hospital taken off the incident);
+    public events for officials."""
     timeline = IncidentEvent.objects.filter(incident=incident).order_by("seq")
     if access.sees_all_events:
         return timeline
     if access.sees_patients:
-        return timeline.filter(Q(public=True) | Q(hospital_id__in=access.hospital_ids))
+        allowed = Q(pk__in=[])
+        if access.hospital_ids:
+            allowed = Q(public=True) | Q(hospital_id__in=access.hospital_ids)
+        for hospital_id, until in access.read_until:
+            # a removed hospital: the timeline up to its stand-down, and the acknowledgement
+            allowed |= Q(seq__lte=until) & (Q(public=True) | Q(hospital_id=hospital_id))
+            allowed |= Q(hospital_id=hospital_id, kind=HOSPITAL_STANDDOWN_ACKNOWLEDGED)
+        return timeline.filter(allowed)
     if access.can_view:
         return timeline.filter(public=True)
     return timeline.none()

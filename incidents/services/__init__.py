@@ -22,17 +22,21 @@ from incidents.services.checklist import (
 from incidents.services.hospitals import (
     hospital_acknowledge,
     hospital_answer_capacity,
+    hospital_stand_down,
+    hospital_standdown_acknowledge,
     incident_hospital_add,
     incident_hospital_remove,
 )
 from incidents.services.lifecycle import (
     REOPEN_GRACE,
     DuplicateCadNumber,
+    PatientsStillOut,
     incident_close,
     incident_declare,
     incident_deescalate,
     incident_reopen,
     incident_update,
+    patients_out,
 )
 from incidents.services.patients import (
     patient_arrive,
@@ -48,6 +52,7 @@ from incidents.services.updates import situation_update_post
 __all__ = [
     "REOPEN_GRACE",
     "DuplicateCadNumber",
+    "PatientsStillOut",
     "checklist_adopt",
     "checklist_draft_create",
     "checklist_draft_discard",
@@ -57,6 +62,8 @@ __all__ = [
     "checklist_item_uncheck",
     "hospital_acknowledge",
     "hospital_answer_capacity",
+    "hospital_stand_down",
+    "hospital_standdown_acknowledge",
     "incident_checklist_start",
     "incident_close",
     "incident_declare",
@@ -69,6 +76,7 @@ __all__ = [
     "patient_assign_destination",
     "patient_register",
     "patient_retriage",
+    "patients_out",
     "patients_transport",
     "role_assign",
     "role_relieve",
