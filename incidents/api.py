@@ -130,7 +130,8 @@ def _incident_body(incident: Incident, code: int = status.HTTP_200_OK) -> Respon
 
 
 class IncidentListView(IncidentAPIView):
-    """GET: incidents the user may see (?status=, ?application=, ?real=1). POST: declare."""
+    """GET: incidents the user may see (?status=, ?application=, ?real=1, ?inbound_to=<hospital
+    id>: with patients in transport to that hospital). POST: declare."""
 
     filterset_fields = ["status", "application", "kind", "region"]
     search_fields = ["number", "title", "location_text", "cad_number"]
@@ -141,6 +142,17 @@ class IncidentListView(IncidentAPIView):
         incidents = self.filter_queryset(self.get_queryset())
         if request.query_params.get("real") in ("1", "true"):
             incidents = incidents.real()
+        if "inbound_to" in request.query_params:
+            try:
+                hospital_id = int(request.query_params["inbound_to"])
+            except ValueError:
+                raise DRFValidationError(
+                    {"inbound_to": ["A hospital id is a whole number."]}
+                ) from None
+            inbound = Patient.objects.filter(
+                destination_id=hospital_id, status=Patient.Status.IN_TRANSPORT
+            ).values("incident_id")
+            incidents = incidents.filter(pk__in=inbound)
         page = self.paginate_queryset(incidents)
         return self.get_paginated_response(IncidentSerializer(page, many=True).data)
 

@@ -168,6 +168,11 @@ class IncidentEvent(models.Model):
         raise ValueError("The incident timeline is append-only.")
 
 
+# The escalation ladder of a hospital that has not acknowledged (notifications.escalation runs
+# it, one step per region `ack_timeout_seconds`): level → who is called, by voice.
+ESCALATION_STEPS: dict[int, str] = {1: "ER contacts not yet called", 2: "on-call staff"}
+
+
 class IncidentHospital(models.Model):
     """A hospital on an incident: why it was chosen, whether it acknowledged, what it can take."""
 

@@ -7,6 +7,7 @@ however many patients, hospitals and events the incident has.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -19,6 +20,7 @@ from incidents import distribution
 from incidents.events import HOSPITAL_ESCALATED, HOSPITAL_STANDDOWN_ACKNOWLEDGED
 from incidents.models import (
     CAPACITY_CATEGORIES,
+    ESCALATION_STEPS,
     HospitalStandDown,
     Incident,
     IncidentEvent,
@@ -220,14 +222,40 @@ def escalations(incident: Incident) -> dict[int, dict[str, Any]]:
     return latest
 
 
+def escalation_next(
+    row: IncidentHospital, escalation: dict[str, Any] | None, incident: Incident | None
+) -> dict[str, Any] | None:
+    """The next escalation step of a hospital that has not acknowledged an open incident:
+    its level, who gets called, and when (due once the region's ack time has passed since
+    the alert or the last step; it may already be due). None when nothing more will come."""
+    if (
+        incident is None
+        or incident.status == Incident.Status.CLOSED
+        or row.acknowledged_at is not None
+        or row.source == IncidentHospital.Source.WALK_IN
+    ):
+        return None
+    level = escalation["level"] if escalation else 0
+    if level >= max(ESCALATION_STEPS):
+        return None
+    since = escalation["at"] if escalation else row.notified_at
+    return {
+        "level": level + 1,
+        "who": ESCALATION_STEPS[level + 1],
+        "at": since + timedelta(seconds=incident.region.ack_timeout_seconds),
+    }
+
+
 def hospital_entry(
     row: IncidentHospital,
     sent: dict[str, int],
     now: Any = None,
     escalation: dict[str, Any] | None = None,
+    incident: Incident | None = None,
 ) -> dict[str, Any]:
     """One hospital on an incident as every board shows it: who answered, who is outstanding,
-    how old each answer is, whether it was escalated, and the room left per colour."""
+    how old each answer is, whether it was escalated and when the next step comes (given the
+    `incident`), and the room left per colour."""
     now = now or timezone.now()
     answered = row.capacity_answered_at is not None
     return {
@@ -250,6 +278,7 @@ def hospital_entry(
         "ack_outstanding": row.acknowledged_at is None,
         "ack_age_seconds": _age_seconds(row.acknowledged_at, now),
         "escalation": escalation,
+        "escalation_next": escalation_next(row, escalation, incident),
         "capacity": row.capacity() if answered else None,
         "capacity_answered_at": row.capacity_answered_at,
         "capacity_answered_by": row.capacity_answered_by.get_username()
@@ -272,7 +301,9 @@ def hospitals_overview(incident: Incident) -> list[dict[str, Any]]:
     sent = sent_counts(incident)
     escalated = escalations(incident)
     return [
-        hospital_entry(row, sent.get(row.hospital_id, {}), now, escalated.get(row.hospital_id))
+        hospital_entry(
+            row, sent.get(row.hospital_id, {}), now, escalated.get(row.hospital_id), incident
+        )
         for row in incident_hospitals(incident)
     ]
 
@@ -306,7 +337,7 @@ def board_snapshot(
     escalated = escalations(incident)
     hospitals = [
         hospital_entry(
-            row, by_hospital.get(row.hospital_id, {}), now, escalated.get(row.hospital_id)
+            row, by_hospital.get(row.hospital_id, {}), now, escalated.get(row.hospital_id), incident
         )
         for row in incident_hospitals(incident)
     ]

@@ -14,6 +14,7 @@ import {
   categoryLabel,
   clock,
   countdown,
+  plural,
   secondsSince,
   timeOfDay,
 } from "./format.js";
@@ -130,12 +131,15 @@ export function timers(state) {
   const running = closedAt
     ? h("span", {}, clock((closedAt - declared) / 1000), " (closed)")
     : since(inc.declared_at);
+  // A closed incident waits for nobody: no running "waiting" clocks, nothing amber.
   let first;
   if (acks.length) first = h("span", {}, clock((Math.min(...acks) - declared) / 1000));
+  else if (total && closedAt) first = h("span", { class: "muted" }, "none before closing");
   else if (total) first = h("span", { class: "is-waiting" }, since(inc.declared_at, { prefix: "waiting " }));
   else first = h("span", { class: "muted" }, "no hospital yet");
   let all;
   if (total && acks.length === total) all = h("span", {}, clock((Math.max(...acks) - declared) / 1000));
+  else if (total && closedAt) all = h("span", { class: "muted" }, `${acks.length} of ${total} before closing`);
   else if (total) all = h("span", { class: "is-waiting" }, `${acks.length} of ${total} — waiting`);
   else all = h("span", { class: "muted" }, "—");
   return h(
@@ -149,7 +153,7 @@ export function timers(state) {
 
 // --- hospitals ---------------------------------------------------------------------------
 
-function ackCell(row) {
+function ackCell(row, closed) {
   if (row.acknowledged_at) {
     return h(
       "td",
@@ -159,6 +163,7 @@ function ackCell(row) {
       age(row.acknowledged_at),
     );
   }
+  if (closed) return h("td", { "data-label": "Acknowledged", class: "muted" }, "Not acknowledged");
   return h(
     "td",
     { "data-label": "Acknowledged", class: "is-outstanding-cell" },
@@ -171,10 +176,24 @@ function ackCell(row) {
           `Escalated · level ${row.escalation.level} · ${row.escalation.channels.join(" + ")}`,
         )
       : null,
+    escalationNext(row),
   );
 }
 
-function capacityCell(row) {
+// When the next escalation step calls whom (the snapshot's `escalation_next`).
+function escalationNext(row) {
+  const next = row.escalation_next;
+  if (!next) return row.escalation ? h("span", { class: "age escalation-next" }, "No further escalation: call it directly") : null;
+  return h(
+    "span",
+    { class: "age escalation-next", "data-escalation-level": next.level },
+    `Escalation ${next.level}: voice to ${next.who} `,
+    h("span", { "data-countdown": next.at }, countdown(next.at).text),
+    ` (${timeOfDay(next.at)})`,
+  );
+}
+
+function capacityCell(row, closed) {
   if (row.capacity) {
     return h(
       "td",
@@ -183,6 +202,7 @@ function capacityCell(row) {
       h("span", { class: "age" }, "answered ", h("span", { "data-ago": row.capacity_answered_at }, ago(row.capacity_answered_at)), row.capacity_revisions > 1 ? ` · revision ${row.capacity_revisions}` : ""),
     );
   }
+  if (closed) return h("td", { "data-label": "Capacity", class: "muted" }, "No answer");
   return h(
     "td",
     { "data-label": "Capacity", class: "is-outstanding-cell" },
@@ -230,6 +250,7 @@ export function hospitalsTable(state, { actions = null, deliveries = null, capti
     return h("div", { class: "empty" }, h("p", {}, "No hospital is on this incident yet."));
   }
   const rows = [...state.hospitals].sort((a, b) => (a.rank ?? 99) - (b.rank ?? 99));
+  const closed = state.incident.status === "closed";
   return h(
     "div",
     { class: "table-wrap" },
@@ -255,7 +276,7 @@ export function hospitalsTable(state, { actions = null, deliveries = null, capti
         "tbody",
         {},
         rows.map((row) => {
-          const outstanding = row.ack_outstanding || row.capacity_outstanding;
+          const outstanding = !closed && (row.ack_outstanding || row.capacity_outstanding);
           const delivery = deliveries ? deliveries.get(row.hospital_id) : null;
           return h(
             "tr",
@@ -275,8 +296,8 @@ export function hospitalsTable(state, { actions = null, deliveries = null, capti
             deliveries
               ? h("td", { "data-label": "Alert delivered" }, delivery ? deliveryState(delivery) : h("span", { class: "muted", title: "No alert to this hospital's ER contacts is on record" }, "—"))
               : null,
-            ackCell(row),
-            capacityCell(row),
+            ackCell(row, closed),
+            capacityCell(row, closed),
             roomCell(row),
           );
         }),
@@ -354,3 +375,31 @@ export function progressBar(progress, { label = "Delivery" } = {}) {
   );
 }
 
+// --- closing with patients out -------------------------------------------------------------
+
+// The patients still on scene or in transport that a close answered 409 with, and the
+// choice: close anyway (arrivals after closing are still recorded) or keep the incident open.
+export function patientsOut(inc, patients, { onConfirm, onCancel }) {
+  const where = (p) =>
+    p.status === "in_transport"
+      ? `in transport to ${p.destination_name || "no destination"}${p.transport_unit ? `, ${p.transport_unit}` : ""}`
+      : `on scene${p.destination_name ? `, for ${p.destination_name}` : ""}`;
+  const yes = h("button", { type: "button", class: "btn btn-danger" }, "Close anyway");
+  yes.addEventListener("click", () => {
+    yes.disabled = true;
+    onConfirm();
+  });
+  const no = h("button", { type: "button", class: "btn btn-quiet" }, "Keep it open");
+  no.addEventListener("click", onCancel);
+  return h(
+    "div",
+    { class: "alert alert-warning patients-out", role: "alert", "aria-labelledby": `patients-out-${inc.id}` },
+    h("p", { id: `patients-out-${inc.id}` }, h("strong", {}, `${plural(patients.length, "patient")} still out. `), "Close anyway? Arrivals after closing are still recorded."),
+    h(
+      "ul",
+      { class: "patients-out__list" },
+      patients.map((p) => h("li", { "data-patient": p.tag_number }, h("span", { class: "mono" }, p.tag_number), ` (${categoryLabel(p.category)}) — ${where(p)}`)),
+    ),
+    h("div", { class: "form-actions" }, yes, " ", no),
+  );
+}
