@@ -27,7 +27,7 @@ import logging
 import types
 import typing
 from collections.abc import Callable
-from typing import Any, NotRequired, TypedDict, Union
+from typing import Any, TypedDict, Union
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connections, router, transaction
@@ -102,7 +102,7 @@ class IncidentClosed(TypedDict):
     status: str
     previous: str
     summary: str
-    patients_out: NotRequired[int]  # on scene or in transport when it closed (confirmed)
+    patients_out: int  # on scene or in transport when it closed (confirmed)
 
 
 class HospitalAdded(TypedDict):
