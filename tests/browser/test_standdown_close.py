@@ -82,7 +82,7 @@ def test_closing_with_a_patient_on_the_way_asks_first_and_then_leaves_only_mark_
     live(er_a1)
     live(dispatch)
     section = er_a1.locator(f".er-incident[data-incident='{mci.pk}']")
-    expect(section.get_by_role("button", name=re.compile("capacity"))).to_be_visible()
+    expect(section.get_by_role("heading", name="What can you take now?")).to_be_visible()
     # the hospital that has not acknowledged: its next escalation step and when
     detail = dispatch.locator("#detail-body")
     row = detail.locator(f"tr[data-hospital='{world.hospital_a1.pk}']")

@@ -115,7 +115,7 @@ function renderStanddowns() {
         { class: "er-standdown", "aria-labelledby": `standdown-${row.id}`, "data-standdown": row.id, "data-incident": inc.id },
         h("p", { class: "er-standdown__kicker" }, inc.is_exercise ? "EXERCISE · STAND DOWN · EXERCISE" : "STAND DOWN"),
         h("h2", { id: `standdown-${row.id}`, class: "er-standdown__title" }, `${inc.number} · ${inc.title}`),
-        h("p", { class: "er-standdown__facts" }, `${reason} at ${timeOfDay(row.at)}`, row.by ? ` by ${row.by}` : "", ". Expect no patients from it unless dispatch calls you."),
+        h("p", { class: "er-standdown__facts" }, `${reason} at ${timeOfDay(row.at)}`, row.by ? ` by ${row.by}` : "", row.reason === "closed" ? ". Patients already on the way still arrive." : ". Expect no patients from it unless dispatch calls you."),
         h(
           "div",
           { class: "er-standdown__actions" },
