@@ -292,8 +292,12 @@ def incident_deescalate(*, actor: Actor, incident: Incident) -> Incident:
         )
         # Hospitals with nobody of this incident headed to them are no longer needed; the
         # others stand down when the incident closes.
-        awaited = locked.patients.filter(status__in=OUT_STATUSES).values("destination_id")
-        for row in _not_stood_down(locked).exclude(hospital_id__in=awaited):
+        awaited = set(
+            locked.patients.filter(status__in=OUT_STATUSES).values_list("destination_id", flat=True)
+        )
+        for row in _not_stood_down(locked):
+            if row.hospital_id in awaited:
+                continue
             hospital_stand_down(
                 actor=actor,
                 incident=locked,
@@ -315,21 +319,30 @@ def patients_out(incident: Incident) -> list[Patient]:
     )
 
 
-def _not_stood_down(incident: Incident) -> Any:
-    """The hospitals on the incident not yet stood down since it was (re)opened."""
+def _not_stood_down(incident: Incident) -> list[IncidentHospital]:
+    """The hospitals on the incident not yet stood down since it was (re)opened and since
+    they were (last) put on it."""
     reopened = (
         IncidentEvent.objects.filter(incident=incident, kind=events.INCIDENT_REOPENED)
         .order_by("-seq")
         .values_list("seq", flat=True)
         .first()
     ) or 0
-    stood_down = HospitalStandDown.objects.filter(incident=incident, seq__gt=reopened)
-    return (
+    latest: dict[int, Any] = {}
+    for hospital_id, at in HospitalStandDown.objects.filter(
+        incident=incident, seq__gt=reopened
+    ).values_list("hospital_id", "at"):
+        latest[hospital_id] = max(at, latest.get(hospital_id, at))
+    rows = (
         IncidentHospital.objects.filter(incident=incident)
-        .exclude(hospital_id__in=stood_down.values("hospital_id"))
         .select_related("hospital__agency")
         .order_by("rank", "id")
     )
+    return [
+        row
+        for row in rows
+        if row.hospital_id not in latest or latest[row.hospital_id] < row.notified_at
+    ]
 
 
 def incident_close(

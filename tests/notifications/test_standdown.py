@@ -192,3 +192,21 @@ def test_de_escalation_stands_down_the_hospitals_nobody_is_headed_to(
     )
     assert len([t for t in texts_to(contacts["a1"]) if "STAND DOWN" in t]) == 1
     assert Notification.objects.filter(kind=events.HOSPITAL_STOOD_DOWN).count() == 2
+
+
+def test_a_hospital_removed_and_put_back_is_stood_down_again_when_the_incident_closes(
+    two_hospitals, world, dispatcher_a, on_commit
+):
+    incident, _ = two_hospitals
+    remove_a2(incident, world, dispatcher_a, on_commit)
+    services.incident_hospital_add(
+        actor=dispatcher_a, incident=incident, hospital=world.hospital_a2
+    )
+
+    services.incident_close(actor=dispatcher_a, incident=incident, summary="done")
+
+    assert sorted(
+        HospitalStandDown.objects.filter(hospital=world.hospital_a2).values_list(
+            "reason", flat=True
+        )
+    ) == ["closed", "removed"]
