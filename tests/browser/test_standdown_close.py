@@ -125,3 +125,24 @@ def test_closing_with_a_patient_on_the_way_asks_first_and_then_leaves_only_mark_
     section.get_by_role("button", name="Mark arrived").click()
     expect(section.locator(".arrived-list")).to_contain_text("T-1")
     assert mci.patients.get(tag_number="T-1").status == "arrived"
+
+
+def test_the_incident_page_also_lists_the_patients_out_before_closing(
+    mci, dispatcher_a, open_board, screenshot
+):
+    page = open_board("dispatcher_a", f"/incidents/{mci.pk}/")
+    live(page)
+    page.get_by_text("Status: de-escalate or close").click()
+    page.get_by_label("Closing summary").fill("Scene clear.")
+    page.get_by_role("button", name="Close incident").click()
+    out = page.locator(".patients-out")
+    expect(out).to_contain_text("1 patient still out")
+    expect(out).to_contain_text("T-1")
+    screenshot(page, "01-incident-page-patients-out")
+    out.get_by_role("button", name="Keep it open").click()
+    expect(page.locator(".patients-out")).to_have_count(0)
+    mci.refresh_from_db()
+    assert mci.status == "active"
+    page.get_by_role("button", name="Close incident").click()
+    page.locator(".patients-out").get_by_role("button", name="Close anyway").click()
+    expect(page.locator("[data-status]").first).to_have_text("Closed")

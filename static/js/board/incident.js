@@ -114,7 +114,9 @@ function header() {
   );
 }
 
-let closingOut = null; // {summary, patients}: a close waiting for confirmation
+let closingOut = null; // {patients}: a close waiting for confirmation
+let statusOpen = false; // the status card stays open across rebuilds
+let summaryDraft = ""; // and keeps the closing summary being written
 
 function actions() {
   keyed($("#incident-actions"), `${config.can_act}|${state.incident.status}|${closingOut ? closingOut.patients.length : ""}`, buildActions);
@@ -130,7 +132,8 @@ function buildActions() {
     h("div", { class: "field" }, h("label", { for: "close-summary" }, "Closing summary"), summary),
     h("button", { type: "submit", class: "btn btn-danger" }, "Close incident"),
   );
-  if (closingOut) summary.value = closingOut.summary;
+  summary.value = summaryDraft;
+  summary.addEventListener("input", () => (summaryDraft = summary.value));
   let closed = false;
   const close = (confirm) =>
     act(async () => {
@@ -141,7 +144,7 @@ function buildActions() {
       } catch (error) {
         // 409: patients are still out; list them and ask before closing.
         if (error instanceof ApiError && error.status === 409 && error.body.patients_out) {
-          closingOut = { summary: summary.value, patients: error.body.patients_out };
+          closingOut = { patients: error.body.patients_out };
           return;
         }
         throw error;
@@ -154,9 +157,9 @@ function buildActions() {
     e.preventDefault();
     close(false);
   });
-  return h(
+  const card = h(
     "details",
-    { class: "card status-card", open: closingOut ? true : null },
+    { class: "card status-card", open: closingOut || statusOpen ? true : null },
     h("summary", {}, "Status: de-escalate or close"),
     h(
       "div",
@@ -176,6 +179,8 @@ function buildActions() {
         : null,
     ),
   );
+  card.addEventListener("toggle", () => (statusOpen = card.open));
+  return card;
 }
 
 function hospitals() {
