@@ -13,11 +13,13 @@ def describe_mode() -> str:
     database = "postgresql" if "postgresql" in settings.DATABASES["default"]["ENGINE"] else "sqlite"
     layer = "redis" if settings.REDIS_URL else "in-memory"
     celery = "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "redis broker"
+    timers = "in-process scheduler" if settings.EMBEDDED_SCHEDULER else "celery beat"
     sms = "twilio" if settings.TWILIO_CONFIGURED else "console (not sent)"
     email = settings.EMAIL_BACKEND.rsplit(".", 2)[-2]
     mode = "production" if settings.PRODUCTION else "development"
     return (
         f"ASIM {mode} mode — database: {database}; channel layer: {layer}; celery: {celery}; "
+        f"timers: {timers}; "
         f"sms/voice: {sms}; email: {email}"
     )
 

@@ -14,6 +14,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from asim.routing import websocket_urlpatterns  # noqa: E402
+from asim.scheduler import start_embedded_scheduler  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -23,3 +24,6 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# The embedded mode's beat (sweeper, escalation, capacity reminders); off with a real beat.
+start_embedded_scheduler()

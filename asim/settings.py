@@ -136,6 +136,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # behind; the escalation task calls the next contacts of hospitals that have not acknowledged.
 NOTIFY_SWEEP_SECONDS = env.int("NOTIFY_SWEEP_SECONDS", 30, minimum=1)
 NOTIFY_ESCALATION_SECONDS = env.int("NOTIFY_ESCALATION_SECONDS", 30, minimum=1)
+# The embedded mode has no beat process: asim/scheduler.py runs this schedule in-process.
+EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", CELERY_TASK_ALWAYS_EAGER and not REDIS_URL)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "notifications-sweep": {
         "task": "notifications.sweep",

@@ -46,6 +46,7 @@ from incidents.serializers import (
     PublicEventSerializer,
     RetriageSerializer,
     SituationUpdateSerializer,
+    StandDownSerializer,
     TransportSerializer,
     UpdatePostSerializer,
     WalkinSerializer,
@@ -129,7 +130,8 @@ def _incident_body(incident: Incident, code: int = status.HTTP_200_OK) -> Respon
 
 
 class IncidentListView(IncidentAPIView):
-    """GET: incidents the user may see (?status=, ?application=, ?real=1). POST: declare."""
+    """GET: incidents the user may see (?status=, ?application=, ?real=1, ?inbound_to=<hospital
+    id>: with patients in transport to that hospital). POST: declare."""
 
     filterset_fields = ["status", "application", "kind", "region"]
     search_fields = ["number", "title", "location_text", "cad_number"]
@@ -140,6 +142,17 @@ class IncidentListView(IncidentAPIView):
         incidents = self.filter_queryset(self.get_queryset())
         if request.query_params.get("real") in ("1", "true"):
             incidents = incidents.real()
+        if "inbound_to" in request.query_params:
+            try:
+                hospital_id = int(request.query_params["inbound_to"])
+            except ValueError:
+                raise DRFValidationError(
+                    {"inbound_to": ["A hospital id is a whole number."]}
+                ) from None
+            inbound = Patient.objects.filter(
+                destination_id=hospital_id, status=Patient.Status.IN_TRANSPORT
+            ).values("incident_id")
+            incidents = incidents.filter(pk__in=inbound)
         page = self.paginate_queryset(incidents)
         return self.get_paginated_response(IncidentSerializer(page, many=True).data)
 
@@ -194,10 +207,23 @@ class IncidentTransitionView(IncidentAPIView):
         if self.transition == "deescalate":
             incident = services.incident_deescalate(actor=request.user, incident=incident)
         elif self.transition == "close":
-            summary = self.valid(CloseSerializer).validated_data["summary"]
-            incident = services.incident_close(
-                actor=request.user, incident=incident, summary=summary
-            )
+            data = self.valid(CloseSerializer).validated_data
+            try:
+                incident = services.incident_close(
+                    actor=request.user,
+                    incident=incident,
+                    summary=data["summary"],
+                    confirm=data["confirm"],
+                )
+            except services.PatientsStillOut as out:
+                return Response(
+                    {
+                        "detail": str(out),
+                        "patients_out": PatientSerializer(out.patients, many=True).data,
+                        "confirm": "Send confirm: true to close anyway.",
+                    },
+                    status=status.HTTP_409_CONFLICT,
+                )
         else:
             incident = services.incident_reopen(actor=request.user, incident=incident)
         return _incident_body(incident)
@@ -320,6 +346,36 @@ class HospitalActionView(IncidentAPIView):
         row = queries.incident_hospitals(incident).get(pk=row.pk)
         entry = queries.hospital_entry(row, queries.sent_counts(incident).get(row.hospital_id, {}))
         return Response(entry)
+
+
+class StandDownsView(IncidentAPIView):
+    """GET ?hospital=<id>: the stand-downs of the user's hospitals not yet acknowledged (the
+    cards on an ER board)."""
+
+    serializer_class = StandDownSerializer
+
+    def get(self, request: Request) -> Response:
+        try:
+            hospital = (
+                int(request.query_params["hospital"])
+                if "hospital" in request.query_params
+                else None
+            )
+        except ValueError:
+            raise DRFValidationError({"hospital": ["A hospital id is a whole number."]}) from None
+        rows = queries.standdowns_pending(request.user, hospital)
+        return Response({"results": StandDownSerializer(rows, many=True).data})
+
+
+class StandDownAcknowledgeView(IncidentAPIView):
+    """POST: the hospital's ER has seen its stand-down (its own ER staff)."""
+
+    serializer_class = StandDownSerializer
+
+    def post(self, request: Request, sid: int) -> Response:
+        row = get_object_or_404(queries.standdowns_visible(request.user), pk=sid)
+        row = services.hospital_standdown_acknowledge(actor=request.user, standdown=row)
+        return Response(StandDownSerializer(row).data)
 
 
 # --- patients ----------------------------------------------------------------------------------

@@ -9,6 +9,12 @@ from incidents import api, api_checklist, cad
 urlpatterns = [
     path("cad/incidents/", cad.CadIncidentView.as_view(), name="api-cad-incidents"),
     path("incidents/", api.IncidentListView.as_view(), name="api-incidents"),
+    path("standdowns/", api.StandDownsView.as_view(), name="api-standdowns"),
+    path(
+        "standdowns/<int:sid>/acknowledge/",
+        api.StandDownAcknowledgeView.as_view(),
+        name="api-standdown-acknowledge",
+    ),
     path("incidents/<int:pk>/", api.IncidentDetailView.as_view(), name="api-incident"),
     path(
         "incidents/<int:pk>/deescalate/",

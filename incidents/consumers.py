@@ -125,7 +125,8 @@ def event_variant(
     if envelope.get("hospital") in mine or mine.intersection(envelope.get("hospitals") or ()):
         return FULL
     if envelope.get("public"):
-        if access is not None and access.level == Level.HOSPITAL:
+        # (a hospital taken off the incident reads only up to its removal)
+        if access is not None and access.level == Level.HOSPITAL and access.hospital_ids:
             return FULL
         if region in audience.summary_regions:
             return SUMMARY

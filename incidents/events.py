@@ -52,6 +52,8 @@ HOSPITAL_NOTIFIED = "hospital.notified"
 HOSPITAL_CAPACITY = "hospital.capacity"
 HOSPITAL_ESCALATED = "hospital.escalated"
 HOSPITAL_CAPACITY_OVERDUE = "hospital.capacity_overdue"
+HOSPITAL_STOOD_DOWN = "hospital.stood_down"
+HOSPITAL_STANDDOWN_ACKNOWLEDGED = "hospital.standdown_acknowledged"
 NOTIFICATION_ACKNOWLEDGED = "notification.acknowledged"
 PATIENT_REGISTERED = "patient.registered"
 PATIENT_RETRIAGED = "patient.retriaged"
@@ -101,6 +103,7 @@ class IncidentClosed(TypedDict):
     status: str
     previous: str
     summary: str
+    patients_out: int  # on scene or in transport when it closed (confirmed)
 
 
 class HospitalAdded(TypedDict):
@@ -156,6 +159,26 @@ class HospitalCapacityOverdue(TypedDict):
     hospital_id: int
     hospital: str
     waited_seconds: int
+
+
+class HospitalStoodDown(TypedDict):
+    """A hospital told to stand down: removed from the incident, or the incident de-escalated
+    or closed. Its ER board shows a stand-down card until someone there acknowledges it."""
+
+    standdown_id: int
+    hospital_id: int
+    hospital: str
+    reason: str  # HospitalStandDown.Reason
+    reason_text: str
+    by: str
+
+
+class HospitalStandDownAcknowledged(TypedDict):
+    standdown_id: int
+    hospital_id: int
+    hospital: str
+    reason: str
+    by: str
 
 
 class NotificationAcknowledged(TypedDict):
@@ -278,6 +301,8 @@ KIND_SCHEMAS: dict[str, type] = {
     HOSPITAL_CAPACITY: HospitalCapacity,
     HOSPITAL_ESCALATED: HospitalEscalated,
     HOSPITAL_CAPACITY_OVERDUE: HospitalCapacityOverdue,
+    HOSPITAL_STOOD_DOWN: HospitalStoodDown,
+    HOSPITAL_STANDDOWN_ACKNOWLEDGED: HospitalStandDownAcknowledged,
     NOTIFICATION_ACKNOWLEDGED: NotificationAcknowledged,
     PATIENT_REGISTERED: PatientRegistered,
     PATIENT_RETRIAGED: PatientRetriaged,

@@ -168,6 +168,11 @@ class IncidentEvent(models.Model):
         raise ValueError("The incident timeline is append-only.")
 
 
+# The escalation ladder of a hospital that has not acknowledged (notifications.escalation runs
+# it, one step per region `ack_timeout_seconds`): level → who is called, by voice.
+ESCALATION_STEPS: dict[int, str] = {1: "ER contacts not yet called", 2: "on-call staff"}
+
+
 class IncidentHospital(models.Model):
     """A hospital on an incident: why it was chosen, whether it acknowledged, what it can take."""
 
@@ -216,6 +221,50 @@ class IncidentHospital(models.Model):
 
     def capacity(self) -> dict[str, int | None]:
         return {category: getattr(self, f"capacity_{category}") for category in CAPACITY_CATEGORIES}
+
+
+class HospitalStandDown(models.Model):
+    """A hospital told to stand down on an incident — taken off it, or the incident
+    de-escalated or closed — and whether its ER has acknowledged that."""
+
+    class Reason(models.TextChoices):
+        REMOVED = "removed", "Removed from the incident"
+        DEESCALATED = "deescalated", "Incident de-escalated"
+        CLOSED = "closed", "Incident closed"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="standdowns")
+    hospital = models.ForeignKey(Hospital, on_delete=models.PROTECT, related_name="standdowns")
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by_label = models.CharField(max_length=160, blank=True, help_text="Who, by full name.")
+    # The seq of its hospital.stood_down event: a removed hospital reads the timeline up to it.
+    seq = models.PositiveIntegerField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["incident", "seq"]
+        indexes = [models.Index(fields=["hospital", "acknowledged_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.hospital_id} stood down on {self.incident_id} ({self.reason})"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason as its message and card say it."""
+        return STANDDOWN_TEXT[self.reason]
+
+
+STANDDOWN_TEXT = {
+    HospitalStandDown.Reason.REMOVED: "removed from the incident",
+    HospitalStandDown.Reason.DEESCALATED: "incident de-escalated, no patients coming to you",
+    HospitalStandDown.Reason.CLOSED: "incident closed",
+}
 
 
 class Patient(models.Model):

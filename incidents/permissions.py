@@ -8,6 +8,9 @@
   incident, or a patient is destined to it — and only the patients headed to or arrived at
   it, and the timeline's public events plus those about their hospital. For their own
   hospital only they acknowledge, answer capacity, mark patients arrived and register walk-ins.
+  A hospital taken off an incident keeps reading what it was paged for: the incident and its
+  part of the timeline up to its stand-down (plus the stand-down's acknowledgement), and
+  acts on nothing.
 - Officials of the region see summaries, counts and the public timeline; never patient rows.
 - Everyone else, other regions included, sees nothing: the API answers 404.
 
@@ -24,7 +27,7 @@ from django.db.models import Q
 
 from agencies.models import Hospital, Role
 from agencies.permissions import scope_for
-from incidents.models import Incident
+from incidents.models import HospitalStandDown, Incident
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -50,6 +53,8 @@ class IncidentAccess:
     level: Level
     hospital_ids: frozenset[int] = field(default_factory=frozenset)  # own, involved hospitals
     can_post_updates: bool = False
+    # Own hospitals taken off the incident: (hospital id, seq of its stand-down), read-only.
+    read_until: tuple[tuple[int, int], ...] = ()
 
     @property
     def can_view(self) -> bool:
@@ -106,9 +111,26 @@ def incident_access(user: User, incident: Incident) -> IncidentAccess:
         )
         if involved:
             return IncidentAccess(level=Level.HOSPITAL, hospital_ids=involved)
+        removed = removed_hospitals(incident, agencies)
+        if removed:
+            return IncidentAccess(level=Level.HOSPITAL, read_until=removed)
     if region_roles & SUMMARY_ROLES:
         return IncidentAccess(level=Level.SUMMARY)
     return NO_ACCESS
+
+
+def removed_hospitals(incident: Incident, agencies: set[int]) -> tuple[tuple[int, int], ...]:
+    """(hospital id, seq of its latest removal) for the agencies' hospitals taken off
+    `incident` (one query)."""
+    latest: dict[int, int] = {}
+    rows = HospitalStandDown.objects.filter(
+        incident=incident,
+        hospital__agency_id__in=agencies,
+        reason=HospitalStandDown.Reason.REMOVED,
+    ).values_list("hospital_id", "seq")
+    for hospital_id, seq in rows:
+        latest[hospital_id] = max(seq, latest.get(hospital_id, 0))
+    return tuple(sorted(latest.items()))
 
 
 def regions_where_user_declares(user: User) -> set[int] | None:

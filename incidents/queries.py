@@ -7,6 +7,7 @@ however many patients, hospitals and events the incident has.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -16,9 +17,11 @@ from django.utils import timezone
 from agencies.models import Hospital
 from agencies.permissions import scope_for
 from incidents import distribution
-from incidents.events import HOSPITAL_ESCALATED
+from incidents.events import HOSPITAL_ESCALATED, HOSPITAL_STANDDOWN_ACKNOWLEDGED
 from incidents.models import (
     CAPACITY_CATEGORIES,
+    ESCALATION_STEPS,
+    HospitalStandDown,
     Incident,
     IncidentEvent,
     IncidentHospital,
@@ -50,14 +53,41 @@ def incidents_visible(user: User) -> QuerySet[Incident]:
     allowed = Q(region_id__in=scope.regions_with(READ_ROLES | SUMMARY_ROLES))
     agencies = hospital_agency_ids(user)
     if agencies:
-        allowed |= Q(
-            id__in=IncidentHospital.objects.filter(hospital__agency_id__in=agencies).values(
-                "incident_id"
+        allowed |= (
+            Q(
+                id__in=IncidentHospital.objects.filter(hospital__agency_id__in=agencies).values(
+                    "incident_id"
+                )
             )
-        ) | Q(
-            id__in=Patient.objects.filter(destination__agency_id__in=agencies).values("incident_id")
+            | Q(
+                id__in=Patient.objects.filter(destination__agency_id__in=agencies).values(
+                    "incident_id"
+                )
+            )
+            | Q(
+                # taken off it: still readable up to the removal (incidents.permissions)
+                id__in=HospitalStandDown.objects.filter(hospital__agency_id__in=agencies).values(
+                    "incident_id"
+                )
+            )
         )
     return incidents.filter(allowed)
+
+
+def standdowns_visible(user: User) -> QuerySet[HospitalStandDown]:
+    """Stand-downs of the hospitals whose ER staff the user is (all for a superuser)."""
+    rows = HospitalStandDown.objects.select_related("incident__region", "hospital__agency")
+    if scope_for(user).superuser:
+        return rows
+    return rows.filter(hospital__agency_id__in=hospital_agency_ids(user))
+
+
+def standdowns_pending(user: User, hospital_id: int | None = None) -> QuerySet[HospitalStandDown]:
+    """The user's stand-downs not yet acknowledged, optionally of one hospital, oldest first."""
+    rows = standdowns_visible(user).filter(acknowledged_at__isnull=True)
+    if hospital_id is not None:
+        rows = rows.filter(hospital_id=hospital_id)
+    return rows.order_by("at", "id")
 
 
 def incident_hospitals(incident: Incident) -> QuerySet[IncidentHospital]:
@@ -79,12 +109,20 @@ def patients_visible(access: IncidentAccess, incident: Incident) -> QuerySet[Pat
 
 def events_visible(access: IncidentAccess, incident: Incident) -> QuerySet[IncidentEvent]:
     """The whole timeline for dispatch/EMS/EM/responders; public events plus those about
-    their hospital for ER staff; public events for officials."""
+    their hospital for ER staff (up to its stand-down for a hospital taken off the incident);
+    public events for officials."""
     timeline = IncidentEvent.objects.filter(incident=incident).order_by("seq")
     if access.sees_all_events:
         return timeline
     if access.sees_patients:
-        return timeline.filter(Q(public=True) | Q(hospital_id__in=access.hospital_ids))
+        allowed = Q(pk__in=[])
+        if access.hospital_ids:
+            allowed = Q(public=True) | Q(hospital_id__in=access.hospital_ids)
+        for hospital_id, until in access.read_until:
+            # a removed hospital: the timeline up to its stand-down, and the acknowledgement
+            allowed |= Q(seq__lte=until) & (Q(public=True) | Q(hospital_id=hospital_id))
+            allowed |= Q(hospital_id=hospital_id, kind=HOSPITAL_STANDDOWN_ACKNOWLEDGED)
+        return timeline.filter(allowed)
     if access.can_view:
         return timeline.filter(public=True)
     return timeline.none()
@@ -184,14 +222,40 @@ def escalations(incident: Incident) -> dict[int, dict[str, Any]]:
     return latest
 
 
+def escalation_next(
+    row: IncidentHospital, escalation: dict[str, Any] | None, incident: Incident | None
+) -> dict[str, Any] | None:
+    """The next escalation step of a hospital that has not acknowledged an open incident:
+    its level, who gets called, and when (due once the region's ack time has passed since
+    the alert or the last step; it may already be due). None when nothing more will come."""
+    if (
+        incident is None
+        or incident.status == Incident.Status.CLOSED
+        or row.acknowledged_at is not None
+        or row.source == IncidentHospital.Source.WALK_IN
+    ):
+        return None
+    level = escalation["level"] if escalation else 0
+    if level >= max(ESCALATION_STEPS):
+        return None
+    since = escalation["at"] if escalation else row.notified_at
+    return {
+        "level": level + 1,
+        "who": ESCALATION_STEPS[level + 1],
+        "at": since + timedelta(seconds=incident.region.ack_timeout_seconds),
+    }
+
+
 def hospital_entry(
     row: IncidentHospital,
     sent: dict[str, int],
     now: Any = None,
     escalation: dict[str, Any] | None = None,
+    incident: Incident | None = None,
 ) -> dict[str, Any]:
     """One hospital on an incident as every board shows it: who answered, who is outstanding,
-    how old each answer is, whether it was escalated, and the room left per colour."""
+    how old each answer is, whether it was escalated and when the next step comes (given the
+    `incident`), and the room left per colour."""
     now = now or timezone.now()
     answered = row.capacity_answered_at is not None
     return {
@@ -214,6 +278,7 @@ def hospital_entry(
         "ack_outstanding": row.acknowledged_at is None,
         "ack_age_seconds": _age_seconds(row.acknowledged_at, now),
         "escalation": escalation,
+        "escalation_next": escalation_next(row, escalation, incident),
         "capacity": row.capacity() if answered else None,
         "capacity_answered_at": row.capacity_answered_at,
         "capacity_answered_by": row.capacity_answered_by.get_username()
@@ -236,7 +301,9 @@ def hospitals_overview(incident: Incident) -> list[dict[str, Any]]:
     sent = sent_counts(incident)
     escalated = escalations(incident)
     return [
-        hospital_entry(row, sent.get(row.hospital_id, {}), now, escalated.get(row.hospital_id))
+        hospital_entry(
+            row, sent.get(row.hospital_id, {}), now, escalated.get(row.hospital_id), incident
+        )
         for row in incident_hospitals(incident)
     ]
 
@@ -270,7 +337,7 @@ def board_snapshot(
     escalated = escalations(incident)
     hospitals = [
         hospital_entry(
-            row, by_hospital.get(row.hospital_id, {}), now, escalated.get(row.hospital_id)
+            row, by_hospital.get(row.hospital_id, {}), now, escalated.get(row.hospital_id), incident
         )
         for row in incident_hospitals(incident)
     ]

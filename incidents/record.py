@@ -30,7 +30,7 @@ from incidents.checklists import (
     phase_progress,
     role_assignments,
 )
-from incidents.models import Incident, IncidentEvent, Patient, TriageCategory
+from incidents.models import HospitalStandDown, Incident, IncidentEvent, Patient, TriageCategory
 from incidents.permissions import IncidentAccess
 from incidents.queries import events_visible, region_chain
 
@@ -382,9 +382,24 @@ def _user_line(user: User) -> dict[str, str]:
     }
 
 
-def _log_note(access: IncidentAccess) -> str:
+def _log_note(access: IncidentAccess, incident: Incident) -> str:
     if access.sees_all_events:
         return ""
+    if access.read_until and not access.hospital_ids:
+        removals = HospitalStandDown.objects.filter(
+            incident=incident,
+            reason=HospitalStandDown.Reason.REMOVED,
+            seq__in=[seq for _, seq in access.read_until],
+        ).select_related("hospital__agency")
+        said = "; ".join(
+            f"{row.hospital.agency.name} removed at {timezone.localtime(row.at):%H:%M}"
+            + (f" by {row.by_label}" if row.by_label else "")
+            for row in removals
+        )
+        return (
+            "Shown: the public record and the events about your hospital up to its removal "
+            f"({said})."
+        )
     if access.sees_patients:
         return "Shown: the public record and the events about your hospital."
     return "Shown: the public record."
@@ -412,5 +427,5 @@ def record_sheet(user: User, access: IncidentAccess, incident: Incident) -> dict
         "figures": key_figures(incident),
         "assignments": assigned,
         "log": activity_log(access, incident),
-        "log_note": _log_note(access),
+        "log_note": _log_note(access, incident),
     }

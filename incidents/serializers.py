@@ -11,6 +11,7 @@ from typing import Any
 from rest_framework import serializers
 
 from incidents.models import (
+    HospitalStandDown,
     Incident,
     IncidentEvent,
     Patient,
@@ -204,6 +205,47 @@ class CadIncidentSerializer(IncidentDeclareSerializer):
 
 class CloseSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=2000)
+    confirm = serializers.BooleanField(
+        default=False,
+        help_text="Close although patients are still on scene or in transport (without it, "
+        "such a close answers 409 listing them).",
+    )
+
+
+class StandDownSerializer(serializers.ModelSerializer):
+    """A hospital's stand-down as its ER board shows it."""
+
+    incident = serializers.SerializerMethodField()
+    hospital = serializers.CharField(source="hospital.agency.name")
+    reason_text = serializers.CharField()
+    by = serializers.CharField(source="by_label")
+
+    class Meta:
+        model = HospitalStandDown
+        fields = [
+            "id",
+            "incident",
+            "hospital_id",
+            "hospital",
+            "reason",
+            "reason_text",
+            "at",
+            "by",
+            "seq",
+            "acknowledged_at",
+        ]
+        read_only_fields = fields
+
+    def get_incident(self, row: HospitalStandDown) -> dict[str, Any]:
+        incident = row.incident
+        return {
+            "id": incident.pk,
+            "number": incident.number,
+            "title": incident.title,
+            "kind": incident.kind,
+            "status": incident.status,
+            "is_exercise": incident.is_exercise,
+        }
 
 
 class HospitalRefSerializer(serializers.Serializer):

@@ -84,6 +84,14 @@ RULES: tuple[RuleSpec, ...] = (
         life_safety=True,
     ),
     RuleSpec(
+        # the channels that alerted them
+        "Stand-down: that hospital's ER",
+        events.HOSPITAL_STOOD_DOWN,
+        ("sms", "voice", "in_app"),
+        incident_hospitals_er=True,
+        life_safety=True,
+    ),
+    RuleSpec(
         "De-escalated: everyone notified",
         events.INCIDENT_DEESCALATED,
         ("sms", "email", "in_app"),

@@ -28,7 +28,7 @@ from django.db import transaction
 
 from agencies.models import Hospital, Member, RosterRole
 from incidents import events
-from incidents.models import Incident, IncidentEvent, IncidentHospital
+from incidents.models import ESCALATION_STEPS, Incident, IncidentEvent, IncidentHospital
 from notifications.audiences import roles_q
 from notifications.models import Delivery, HospitalEscalation, Notification
 from notifications.rules import queue_on_commit
@@ -36,10 +36,10 @@ from notifications.texts import context_for, render_texts
 
 logger = logging.getLogger(__name__)
 
-MAX_LEVEL = 2
+MAX_LEVEL = max(ESCALATION_STEPS)
 CHANNELS = ["voice"]
 OPEN_STATUSES = (Incident.Status.ACTIVE, Incident.Status.DEESCALATED)
-LEVEL_WHO = {1: "ER contacts not yet called", 2: "on-call staff"}
+LEVEL_WHO = ESCALATION_STEPS
 
 
 def level_recipients(incident: Incident, hospital: Hospital, level: int) -> list[int]:

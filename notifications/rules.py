@@ -38,6 +38,7 @@ TRIGGERS: dict[str, str] = {
     incident_events.HOSPITAL_ACKNOWLEDGED: "Hospital acknowledged",
     incident_events.HOSPITAL_CAPACITY: "Hospital answered capacity",
     incident_events.HOSPITAL_REMOVED: "Hospital removed from an incident",
+    incident_events.HOSPITAL_STOOD_DOWN: "Hospital stood down (removed, de-escalated, closed)",
     incident_events.INCIDENT_UPDATED: "Incident details updated",
     incident_events.INCIDENT_DEESCALATED: "Incident de-escalated",
     incident_events.INCIDENT_CLOSED: "Incident closed",
@@ -97,7 +98,12 @@ def notification_for_rule(rule: NotificationRule, event: IncidentEvent) -> Notif
     """Create the Notification ``rule`` asks for on ``event`` (None when nobody is left)."""
     incident = event.incident
     audience = rule_audience(rule, event)
-    if audience.get("hospital_id") and _covered_by_pending_alert(incident):
+    # (a stand-down is no alert: a pending alert never covers it)
+    if (
+        audience.get("hospital_id")
+        and event.kind != incident_events.HOSPITAL_STOOD_DOWN
+        and _covered_by_pending_alert(incident)
+    ):
         audience.pop("hospitals_er")
         audience.pop("hospital_id")
         if not audience:

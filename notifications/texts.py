@@ -65,6 +65,15 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "you can take now for incident number {{ incident.number }}.",
         "email_subject": "ASIM: {{ hospital.name }}'s capacity is overdue",
     },
+    "hospital.stood_down": {
+        "sms": "ASIM STAND DOWN: {{ hospital.name }}, {{ event.data.reason_text }}: incident "
+        "{{ incident.number }} ({{ incident.title }}). {% if event.data.reason == 'closed' %}"
+        "Patients already on the way to you still arrive.{% else %}Expect no patients from it "
+        "unless dispatch calls you.{% endif %}",
+        "voice": "ASIM stand down for {{ hospital.name }}: {{ event.data.reason_text }}, "
+        "incident number {{ incident.number }}, {{ incident.title }}.",
+        "email_subject": "ASIM STAND DOWN: {{ hospital.name }}, incident {{ incident.number }}",
+    },
     "incident.deescalated": {
         "sms": "ASIM: incident {{ incident.number }} ({{ incident.title }}) is de-escalated: "
         "threat contained, treatment under control.",

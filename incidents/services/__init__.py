@@ -23,17 +23,21 @@ from incidents.services.hospitals import (
     hospital_acknowledge,
     hospital_alert_accepted,
     hospital_answer_capacity,
+    hospital_stand_down,
+    hospital_standdown_acknowledge,
     incident_hospital_add,
     incident_hospital_remove,
 )
 from incidents.services.lifecycle import (
     REOPEN_GRACE,
     DuplicateCadNumber,
+    PatientsStillOut,
     incident_close,
     incident_declare,
     incident_deescalate,
     incident_reopen,
     incident_update,
+    patients_out,
 )
 from incidents.services.patients import (
     patient_arrive,
@@ -49,6 +53,7 @@ from incidents.services.updates import situation_update_post
 __all__ = [
     "REOPEN_GRACE",
     "DuplicateCadNumber",
+    "PatientsStillOut",
     "checklist_adopt",
     "checklist_draft_create",
     "checklist_draft_discard",
@@ -59,6 +64,8 @@ __all__ = [
     "hospital_acknowledge",
     "hospital_alert_accepted",
     "hospital_answer_capacity",
+    "hospital_stand_down",
+    "hospital_standdown_acknowledge",
     "incident_checklist_start",
     "incident_close",
     "incident_declare",
@@ -71,6 +78,7 @@ __all__ = [
     "patient_assign_destination",
     "patient_register",
     "patient_retriage",
+    "patients_out",
     "patients_transport",
     "role_assign",
     "role_relieve",

@@ -1,8 +1,10 @@
-"""Hospitals on an incident: add, remove, acknowledge, answer (and revise) capacity."""
+"""Hospitals on an incident: add, remove, acknowledge, answer (and revise) capacity, and
+stand down (removed, or the incident de-escalated or closed) until the ER acknowledges."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,7 +13,13 @@ from django.utils import timezone
 from agencies.models import Hospital
 from agencies.services import hospital_update_status
 from incidents import events
-from incidents.models import CAPACITY_CATEGORIES, Incident, IncidentEvent, IncidentHospital
+from incidents.models import (
+    CAPACITY_CATEGORIES,
+    HospitalStandDown,
+    Incident,
+    IncidentEvent,
+    IncidentHospital,
+)
 from incidents.ranking import distance_between
 from incidents.services.common import (
     Actor,
@@ -97,15 +105,99 @@ def incident_hospital_remove(*, actor: Actor, incident_hospital: IncidentHospita
                 "re-route them before removing it."
             )
         IncidentHospital.objects.filter(pk=incident_hospital.pk).delete()
+        who = events.actor_name(actor)
         events.append_event(
             incident=locked,
             kind=events.HOSPITAL_REMOVED,
             actor=actor,
-            summary=f"{hospital_label(hospital)} removed from the incident",
+            summary=f"{hospital_label(hospital)} removed from the incident"
+            + (f" by {who}" if who else ""),
             data={"hospital_id": hospital.pk, "hospital": hospital_label(hospital)},
             public=True,
             hospital=hospital,
         )
+        hospital_stand_down(
+            actor=actor, incident=locked, hospital=hospital, reason=HospitalStandDown.Reason.REMOVED
+        )
+    incident_hospital.incident.last_seq = locked.last_seq
+
+
+def hospital_stand_down(
+    *, actor: Actor, incident: Incident, hospital: Hospital, reason: str
+) -> HospitalStandDown:
+    """Tell `hospital` to stand down, inside the caller's transaction (`incident` locked):
+    a `hospital.stood_down` event — which the region's rules for that trigger turn into a
+    "STAND DOWN" message to its ER contacts — and a row its ER board shows until someone
+    there acknowledges it. For a removed hospital the row also marks how far into the
+    timeline its staff may still read (incidents.permissions)."""
+    who = events.actor_name(actor)
+    row = HospitalStandDown.objects.create(
+        incident=incident,
+        hospital=hospital,
+        reason=reason,
+        at=timezone.now(),
+        by=_user(actor),
+        by_label=who[:160],
+        seq=0,
+    )
+    text = row.reason_text
+    event = events.append_event(
+        incident=incident,
+        kind=events.HOSPITAL_STOOD_DOWN,
+        actor=actor,
+        summary=f"{hospital_label(hospital)} stood down: {text}",
+        data={
+            "standdown_id": row.pk,
+            "hospital_id": hospital.pk,
+            "hospital": hospital_label(hospital),
+            "reason": reason,
+            "reason_text": text,
+            "by": who,
+        },
+        hospital=hospital,
+    )
+    row.seq = event.seq
+    row.save(update_fields=["seq"])
+    return row
+
+
+def hospital_standdown_acknowledge(
+    *, actor: Actor, standdown: HospitalStandDown
+) -> HospitalStandDown:
+    """Record that the hospital's ER has seen its stand-down (also on a closed incident: the
+    card stays on its board until then). Acknowledging twice changes nothing."""
+    with transaction.atomic():
+        locked = lock_incident(standdown.incident)
+        row = (
+            HospitalStandDown.objects.select_for_update(of=("self",))
+            .select_related("hospital__agency")
+            .get(pk=standdown.pk)
+        )
+        if row.acknowledged_at is None:
+            row.acknowledged_at = timezone.now()
+            row.acknowledged_by = _user(actor)
+            row.save(update_fields=["acknowledged_at", "acknowledged_by"])
+            who = events.actor_name(actor)
+            events.append_event(
+                incident=locked,
+                kind=events.HOSPITAL_STANDDOWN_ACKNOWLEDGED,
+                actor=actor,
+                summary=f"{hospital_label(row.hospital)} acknowledged the stand-down"
+                + (f" ({who})" if who else ""),
+                data={
+                    "standdown_id": row.pk,
+                    "hospital_id": row.hospital_id,
+                    "hospital": hospital_label(row.hospital),
+                    "reason": row.reason,
+                    "by": who,
+                },
+                hospital=row.hospital,
+            )
+    return row
+
+
+def _user(actor: Actor) -> Any:
+    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _lock_row(incident_hospital: IncidentHospital) -> tuple[Incident, IncidentHospital]:

@@ -18,11 +18,18 @@ from django.utils import timezone
 from agencies.models import Hospital, Region
 from asim.plain_text import title_with_place
 from incidents import events, ranking
-from incidents.models import Incident, IncidentHospital, TriageCategory
+from incidents.models import (
+    HospitalStandDown,
+    Incident,
+    IncidentEvent,
+    IncidentHospital,
+    Patient,
+    TriageCategory,
+)
 from incidents.queries import ranking_candidates
 from incidents.services.checklist import incident_checklist_start
 from incidents.services.common import Actor, clean_count, lock_incident, require_not_closed
-from incidents.services.hospitals import incident_hospital_add
+from incidents.services.hospitals import hospital_stand_down, incident_hospital_add
 
 REOPEN_GRACE = timedelta(hours=24)
 MAX_ESTIMATE = 10000
@@ -34,6 +41,17 @@ EDITABLE_FIELDS = (
     "longitude",
     *(f"estimated_{category}" for category in TriageCategory.values),
 )
+
+
+class PatientsStillOut(Exception):
+    """Closing was asked without `confirm` while patients are still on scene or in transport;
+    `patients` lists them so the dispatcher sees who is still out before confirming."""
+
+    def __init__(self, patients: Sequence[Patient]) -> None:
+        super().__init__(
+            f"{len(patients)} patient(s) still on scene or in transport; confirm to close anyway."
+        )
+        self.patients = list(patients)
 
 
 class DuplicateCadNumber(Exception):
@@ -273,11 +291,67 @@ def incident_deescalate(*, actor: Actor, incident: Incident) -> Incident:
             data={"status": locked.status, "previous": Incident.Status.ACTIVE},
             public=True,
         )
+        # Hospitals with nobody of this incident headed to them are no longer needed; the
+        # others stand down when the incident closes.
+        awaited = set(
+            locked.patients.filter(status__in=OUT_STATUSES).values_list("destination_id", flat=True)
+        )
+        for row in _not_stood_down(locked):
+            if row.hospital_id in awaited:
+                continue
+            hospital_stand_down(
+                actor=actor,
+                incident=locked,
+                hospital=row.hospital,
+                reason=HospitalStandDown.Reason.DEESCALATED,
+            )
     return locked
 
 
-def incident_close(*, actor: Actor, incident: Incident, summary: str) -> Incident:
-    """Active or de-escalated → closed, with a short closing summary (required)."""
+OUT_STATUSES = (Patient.Status.ON_SCENE, Patient.Status.IN_TRANSPORT)
+
+
+def patients_out(incident: Incident) -> list[Patient]:
+    """The incident's patients still on scene or in transport, by status and tag."""
+    return list(
+        Patient.objects.filter(incident=incident, status__in=OUT_STATUSES)
+        .select_related("destination__agency")
+        .order_by("status", "tag_number")
+    )
+
+
+def _not_stood_down(incident: Incident) -> list[IncidentHospital]:
+    """The hospitals on the incident not yet stood down since it was (re)opened and since
+    they were (last) put on it."""
+    reopened = (
+        IncidentEvent.objects.filter(incident=incident, kind=events.INCIDENT_REOPENED)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    ) or 0
+    latest: dict[int, Any] = {}
+    for hospital_id, at in HospitalStandDown.objects.filter(
+        incident=incident, seq__gt=reopened
+    ).values_list("hospital_id", "at"):
+        latest[hospital_id] = max(at, latest.get(hospital_id, at))
+    rows = (
+        IncidentHospital.objects.filter(incident=incident)
+        .select_related("hospital__agency")
+        .order_by("rank", "id")
+    )
+    return [
+        row
+        for row in rows
+        if row.hospital_id not in latest or latest[row.hospital_id] < row.notified_at
+    ]
+
+
+def incident_close(
+    *, actor: Actor, incident: Incident, summary: str, confirm: bool = False
+) -> Incident:
+    """Active or de-escalated → closed, with a short closing summary (required). Raises
+    PatientsStillOut, unless `confirm`, while patients are on scene or in transport (they may
+    still arrive after closing). Every hospital not yet stood down is stood down."""
     summary = (summary or "").strip()
     if not summary:
         raise ValidationError({"summary": "Write a short closing summary."})
@@ -287,6 +361,9 @@ def incident_close(*, actor: Actor, incident: Incident, summary: str) -> Inciden
         locked = lock_incident(incident)
         if locked.status == Incident.Status.CLOSED:
             raise ValidationError("An incident that is closed cannot be closed again.")
+        out = patients_out(locked)
+        if out and not confirm:
+            raise PatientsStillOut(out)
         previous = locked.status
         locked.status = Incident.Status.CLOSED
         locked.closed_at = timezone.now()
@@ -296,10 +373,23 @@ def incident_close(*, actor: Actor, incident: Incident, summary: str) -> Inciden
             incident=locked,
             kind=events.INCIDENT_CLOSED,
             actor=actor,
-            summary="Incident closed",
-            data={"status": locked.status, "previous": previous, "summary": summary},
+            summary="Incident closed"
+            + (f" with {len(out)} patient(s) still on scene or in transport" if out else ""),
+            data={
+                "status": locked.status,
+                "previous": previous,
+                "summary": summary,
+                "patients_out": len(out),
+            },
             public=True,
         )
+        for row in _not_stood_down(locked):
+            hospital_stand_down(
+                actor=actor,
+                incident=locked,
+                hospital=row.hospital,
+                reason=HospitalStandDown.Reason.CLOSED,
+            )
     return locked
 
 

@@ -88,15 +88,16 @@ def test_nothing_set_gives_the_embedded_mode_and_logs_it_in_one_line():
     mode_lines = [line for line in result.stderr.splitlines() if "mode —" in line]
     assert len(mode_lines) == 1
     assert (
-        "database: sqlite; channel layer: in-memory; celery: eager; sms/voice: console "
-        "(not sent); email: console" in mode_lines[0]
+        "database: sqlite; channel layer: in-memory; celery: eager; "
+        "timers: in-process scheduler; sms/voice: console (not sent); email: console"
+        in mode_lines[0]
     )
 
 
 def test_redis_url_switches_the_channel_layer_and_the_broker_to_redis():
     result = run_manage("check", env={"REDIS_URL": "redis://127.0.0.1:6379/9"})
     assert result.returncode == 0, result.stderr
-    assert "channel layer: redis; celery: redis broker" in result.stderr
+    assert "channel layer: redis; celery: redis broker; timers: celery beat" in result.stderr
 
 
 def test_a_bad_value_stops_start_up_naming_the_variable():

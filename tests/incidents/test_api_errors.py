@@ -96,7 +96,7 @@ def test_a_json_list_instead_of_an_object_is_a_400(as_dispatcher, ids):
 def test_an_illegal_transition_is_a_400_with_a_clear_detail(
     as_dispatcher, ids, incident, dispatcher_a
 ):
-    services.incident_close(actor=dispatcher_a, incident=incident, summary="Done")
+    services.incident_close(actor=dispatcher_a, incident=incident, summary="Done", confirm=True)
     response = as_dispatcher.post(f"{INC.format(**ids)}/deescalate/")
     assert response.status_code == 400
     assert response.json() == {"detail": "An incident that is closed cannot be de-escalated."}

@@ -82,7 +82,7 @@ ROWS = [
     Row("board", "get", INC + "/board/", VIEW),
     Row("guidance", "get", INC + "/guidance/", codes(200, 200, 403, 403)),
     Row("deescalate", "post", INC + "/deescalate/", ACT_ONLY),
-    Row("close", "post", INC + "/close/", ACT_ONLY, {"summary": "Done"}),
+    Row("close", "post", INC + "/close/", ACT_ONLY, {"summary": "Done", "confirm": True}),
     Row("reopen", "post", INC + "/reopen/", ACT_ONLY, setup="closed"),
     Row("hospitals", "get", INC + "/hospitals/", VIEW),
     Row("hospital add", "post", INC + "/hospitals/", ACT_CREATES, {"hospital": "{a2}"}),
@@ -188,7 +188,7 @@ def _fill(value: Any, scene: dict[str, Any]) -> Any:
 def test_permission_matrix(request, api, scene, world, dispatcher_a, row: Row, persona: str):
     incident = Incident.objects.get(pk=scene["id"])
     if row.setup == "closed":
-        services.incident_close(actor=dispatcher_a, incident=incident, summary="Done")
+        services.incident_close(actor=dispatcher_a, incident=incident, summary="Done", confirm=True)
     if row.setup == "a2_on":
         services.incident_hospital_add(
             actor=dispatcher_a, incident=incident, hospital=world.hospital_a2

@@ -153,6 +153,7 @@ def test_an_unknown_kind_is_refused(incident):
 
 def test_payload_checker_catches_missing_extra_and_mistyped_keys():
     assert events.payload_errors(events.INCIDENT_CLOSED, {"status": "closed"}) == [
+        "data.patients_out: missing",
         "data.previous: missing",
         "data.summary: missing",
     ]

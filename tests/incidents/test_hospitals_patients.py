@@ -25,7 +25,8 @@ def test_dispatcher_adds_and_removes_a_hospital(incident, world, dispatcher_a):
     assert row.reasons[0] == "added by dispatch" and row.reasons[1].endswith(" km")
     services.incident_hospital_remove(actor=dispatcher_a, incident_hospital=row)
     assert not incident.hospitals.filter(hospital=world.hospital_a2).exists()
-    assert last_event(incident).kind == events.HOSPITAL_REMOVED
+    assert last_event(incident).kind == events.HOSPITAL_STOOD_DOWN
+    assert incident.events.filter(kind=events.HOSPITAL_REMOVED).exists()
 
 
 def test_a_hospital_cannot_be_added_twice(incident, world, dispatcher_a):

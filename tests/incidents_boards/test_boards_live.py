@@ -167,17 +167,21 @@ def test_an_event_arriving_through_region_and_incident_groups_is_forwarded_once(
         board = await open_board(dispatcher_a)
         await board.send({"subscribe": incident.pk})
         assert (await board.receive())["type"] == "subscribed"
-        await act(lambda: services.incident_deescalate(actor=dispatcher_a, incident=incident))
+        await act(
+            lambda: services.incident_update(
+                actor=dispatcher_a, incident=incident, changes={"title": "Renamed"}
+            )
+        )
         received = await board.drain()
         assert [(e["kind"], e["seq"]) for e in received] == [
-            ("incident.deescalated", incident.last_seq + 1)
+            ("incident.updated", incident.last_seq + 1)
         ]
         await board.close()
 
     run(scenario)
 
 
-def test_a_subscribed_er_page_loses_the_incident_when_its_hospital_is_taken_off(
+def test_a_subscribed_er_page_of_a_removed_hospital_reads_up_to_its_stand_down(
     run, open_board, act, one_hospital, dispatcher_a, nurse_a1
 ):
     world = one_hospital
@@ -194,14 +198,18 @@ def test_a_subscribed_er_page_loses_the_incident_when_its_hospital_is_taken_off(
         await act(
             lambda: services.incident_hospital_remove(actor=dispatcher_a, incident_hospital=row_a1)
         )
-        removed, refused = await board.receive(), await board.receive()
+        removed, stood_down = await board.receive_events(2)
         assert (removed["kind"], removed["hospital"]) == ("hospital.removed", world.hospital_a1.pk)
-        assert refused["type"] == "refused"
-        await dispatch.receive_events(1)  # hospital.removed
+        assert (stood_down["kind"], stood_down["data"]["reason"]) == (
+            "hospital.stood_down",
+            "removed",
+        )
+        await board.assert_nothing()  # still subscribed: it may read up to its stand-down
+        await dispatch.receive_events(2)  # hospital.removed, hospital.stood_down
         await act(lambda: services.incident_deescalate(actor=dispatcher_a, incident=incident))
         (deescalated,) = await dispatch.receive_events(1)  # the region's board does hear it
         assert deescalated["kind"] == "incident.deescalated"
-        await board.assert_nothing()  # public, but no longer A1's business
+        await board.assert_nothing()  # public, but after A1's removal: no longer its business
         await board.close()
         await dispatch.close()
 

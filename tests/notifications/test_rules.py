@@ -320,7 +320,7 @@ def test_templates_cannot_reach_patients(one_hospital, dispatcher_a):
         sms_template="{{ incident.patients.all }}{{ incident }}{{ event.data }} closed",
     )
 
-    services.incident_close(actor=dispatcher_a, incident=incident, summary="done")
+    services.incident_close(actor=dispatcher_a, incident=incident, summary="done", confirm=True)
 
     text = incident.notifications.get().texts["sms"]
     assert "TAG-SECRET-1" not in text

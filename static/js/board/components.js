@@ -15,6 +15,7 @@ import {
   clock,
   countdown,
   dateTime,
+  plural,
   secondsSince,
   timeOfDay,
   zoneName,
@@ -139,12 +140,15 @@ export function timers(state) {
   const running = closedAt
     ? h("span", {}, clock((closedAt - declared) / 1000), " (closed)")
     : since(inc.declared_at);
+  // A closed incident waits for nobody: no running "waiting" clocks, nothing amber.
   let first;
   if (acks.length) first = h("span", {}, clock((Math.min(...acks) - declared) / 1000));
+  else if (total && closedAt) first = h("span", { class: "muted" }, "none before closing");
   else if (total) first = h("span", { class: "is-waiting" }, since(inc.declared_at, { prefix: "waiting " }));
   else first = h("span", { class: "muted" }, "no hospital yet");
   let all;
   if (total && acks.length === total) all = h("span", {}, clock((Math.max(...acks) - declared) / 1000));
+  else if (total && closedAt) all = h("span", { class: "muted" }, `${acks.length} of ${total} before closing`);
   else if (total) all = h("span", { class: "is-waiting" }, `${acks.length} of ${total} — waiting`);
   else all = h("span", { class: "muted" }, "—");
   return h(
@@ -158,7 +162,7 @@ export function timers(state) {
 
 // --- hospitals ---------------------------------------------------------------------------
 
-function ackCell(row, zone) {
+function ackCell(row, zone, closed) {
   if (row.acknowledged_at) {
     return h(
       "td",
@@ -168,6 +172,7 @@ function ackCell(row, zone) {
       age(row.acknowledged_at),
     );
   }
+  if (closed) return h("td", { "data-label": "Acknowledged", class: "muted" }, "Not acknowledged");
   return h(
     "td",
     { "data-label": "Acknowledged", class: "is-outstanding-cell" },
@@ -180,10 +185,24 @@ function ackCell(row, zone) {
           `Escalated · level ${row.escalation.level} · ${row.escalation.channels.join(" + ")}`,
         )
       : null,
+    escalationNext(row, zone),
   );
 }
 
-function capacityCell(row) {
+// When the next escalation step calls whom (the snapshot's `escalation_next`).
+function escalationNext(row, zone) {
+  const next = row.escalation_next;
+  if (!next) return row.escalation ? h("span", { class: "age escalation-next" }, "No further escalation: call it directly") : null;
+  return h(
+    "span",
+    { class: "age escalation-next", "data-escalation-level": next.level },
+    `Escalation ${next.level}: voice to ${next.who} `,
+    h("span", { "data-countdown": next.at }, countdown(next.at).text),
+    ` (${timeOfDay(next.at, zone)})`,
+  );
+}
+
+function capacityCell(row, closed) {
   if (row.capacity) {
     return h(
       "td",
@@ -192,6 +211,7 @@ function capacityCell(row) {
       h("span", { class: "age" }, "answered ", h("span", { "data-ago": row.capacity_answered_at }, ago(row.capacity_answered_at)), row.capacity_revisions > 1 ? ` · revision ${row.capacity_revisions}` : ""),
     );
   }
+  if (closed) return h("td", { "data-label": "Capacity", class: "muted" }, "No answer");
   return h(
     "td",
     { "data-label": "Capacity", class: "is-outstanding-cell" },
@@ -242,6 +262,7 @@ export function hospitalsTable(state, { actions = null, deliveries = null, capti
   }
   const rows = [...state.hospitals].sort((a, b) => (a.rank ?? 99) - (b.rank ?? 99));
   const zone = state.incident.time_zone;
+  const closed = state.incident.status === "closed";
   return h(
     "div",
     { class: "table-wrap" },
@@ -267,7 +288,7 @@ export function hospitalsTable(state, { actions = null, deliveries = null, capti
         "tbody",
         {},
         rows.map((row) => {
-          const outstanding = row.ack_outstanding || row.capacity_outstanding;
+          const outstanding = !closed && (row.ack_outstanding || row.capacity_outstanding);
           const delivery = deliveries ? deliveries.get(row.hospital_id) : null;
           return h(
             "tr",
@@ -287,8 +308,8 @@ export function hospitalsTable(state, { actions = null, deliveries = null, capti
             deliveries
               ? h("td", { "data-label": "Alert delivered" }, delivery ? deliveryState(delivery) : h("span", { class: "muted", title: "No alert to this hospital's ER contacts is on record" }, "—"))
               : null,
-            ackCell(row, zone),
-            capacityCell(row),
+            ackCell(row, zone, closed),
+            capacityCell(row, closed),
             roomCell(row),
           );
         }),
@@ -359,3 +380,31 @@ export function progressBar(progress, { label = "Delivery" } = {}) {
   );
 }
 
+// --- closing with patients out -------------------------------------------------------------
+
+// The patients still on scene or in transport that a close answered 409 with, and the
+// choice: close anyway (arrivals after closing are still recorded) or keep the incident open.
+export function patientsOut(inc, patients, { onConfirm, onCancel }) {
+  const where = (p) =>
+    p.status === "in_transport"
+      ? `in transport to ${p.destination_name || "no destination"}${p.transport_unit ? `, ${p.transport_unit}` : ""}`
+      : `on scene${p.destination_name ? `, for ${p.destination_name}` : ""}`;
+  const yes = h("button", { type: "button", class: "btn btn-danger" }, "Close anyway");
+  yes.addEventListener("click", () => {
+    yes.disabled = true;
+    onConfirm();
+  });
+  const no = h("button", { type: "button", class: "btn btn-quiet" }, "Keep it open");
+  no.addEventListener("click", onCancel);
+  return h(
+    "div",
+    { class: "alert alert-warning patients-out", role: "alert", "aria-labelledby": `patients-out-${inc.id}` },
+    h("p", { id: `patients-out-${inc.id}` }, h("strong", {}, `${plural(patients.length, "patient")} still out. `), "Close anyway? Arrivals after closing are still recorded."),
+    h(
+      "ul",
+      { class: "patients-out__list" },
+      patients.map((p) => h("li", { "data-patient": p.tag_number }, h("span", { class: "mono" }, p.tag_number), ` (${categoryLabel(p.category)}) — ${where(p)}`)),
+    ),
+    h("div", { class: "form-actions" }, yes, " ", no),
+  );
+}

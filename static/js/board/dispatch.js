@@ -9,6 +9,7 @@ import {
   exerciseTag,
   hospitalsTable,
   incidentFacts,
+  patientsOut,
   progressBar,
   since,
   statusBadge,
@@ -38,6 +39,7 @@ const NOTIFICATION_KINDS = {
   "update.posted": "Situation update to officials",
   "incident.deescalated": "De-escalation notice",
   "incident.closed": "Closing notice",
+  "hospital.stood_down": "Stand-down to a hospital",
 };
 
 const listEl = $("#incident-list");
@@ -178,12 +180,14 @@ function summaryLine(state) {
   const total = state.hospitals.length;
   const acked = state.hospitals.filter((x) => x.acknowledged_at).length;
   const answered = state.hospitals.filter((x) => x.capacity).length;
+  const closed = state.incident.status === "closed"; // waits for nobody: nothing amber
+  const mark = (done) => (closed ? "muted" : done < total ? "is-waiting" : "state-ok");
   return h(
     "p",
     { class: "incident-card__line" },
-    h("span", { class: acked < total ? "is-waiting" : "state-ok" }, `${acked}/${total} hospitals acknowledged`),
+    h("span", { class: mark(acked) }, `${acked}/${total} hospitals acknowledged`),
     " · ",
-    h("span", { class: answered < total ? "is-waiting" : "state-ok" }, `${answered}/${total} capacity`),
+    h("span", { class: mark(answered) }, `${answered}/${total} capacity`),
     " · ",
     plural(state.counts.total, "patient"),
   );
@@ -313,9 +317,30 @@ function statusActions(state) {
     h("div", { class: "field" }, h("label", { for: summary.id }, "Closing summary"), summary),
     h("button", { type: "submit", class: "btn btn-danger" }, "Close incident"),
   );
+  const pending = closing.get(inc.id);
+  if (pending) summary.value = pending.summary;
+  const close = (confirm) =>
+    act(
+      inc.id,
+      async () => {
+        try {
+          await api(`incidents/${inc.id}/close/`, { method: "POST", body: { summary: summary.value, confirm } });
+          closing.delete(inc.id);
+          say(inc.id, "success", "Incident closed. Everyone notified on it is told; its hospitals are stood down.");
+        } catch (error) {
+          // 409: patients are still out; list them and ask before closing.
+          if (error instanceof ApiError && error.status === 409 && error.body.patients_out) {
+            closing.set(inc.id, { summary: summary.value, patients: error.body.patients_out });
+            return;
+          }
+          throw error;
+        }
+      },
+      null,
+    );
   closeForm.addEventListener("submit", (e) => {
     e.preventDefault();
-    act(inc.id, () => api(`incidents/${inc.id}/close/`, { method: "POST", body: { summary: summary.value } }), "Incident closed. Everyone notified on it is told.");
+    close(false);
   });
   return h(
     "div",
@@ -326,8 +351,20 @@ function statusActions(state) {
         { small: false })
       : null,
     closeForm,
+    pending
+      ? patientsOut(inc, pending.patients, {
+          onConfirm: () => close(true),
+          onCancel: () => {
+            closing.delete(inc.id);
+            render();
+          },
+        })
+      : null,
   );
 }
+
+const closing = new Map(); // incident id → {summary, patients}: a close waiting for confirmation
+
 
 function progressBlock(state) {
   const byNotification = progress.get(state.id);
@@ -418,11 +455,10 @@ function renderDetail() {
     inc.status !== "closed" ? h("a", { class: "btn btn-small", href: pageUrl("ems", inc.id) }, "EMS board") : null,
   );
   const outstanding = state.hospitals.filter((x) => x.ack_outstanding || x.capacity_outstanding).length;
-  replace(
-    parts.hospitalsHeading,
-    "Recommended hospitals ",
-    outstanding ? h("span", { class: "badge badge-warn" }, `${outstanding} outstanding`) : h("span", { class: "badge badge-green" }, "all answered"),
-  );
+  let answeredBadge = h("span", { class: "badge badge-green" }, "all answered");
+  if (inc.status === "closed") answeredBadge = null; // closed: nobody is outstanding any more
+  else if (outstanding) answeredBadge = h("span", { class: "badge badge-warn" }, `${outstanding} outstanding`);
+  replace(parts.hospitalsHeading, "Recommended hospitals ", answeredBadge);
   replace(parts.hospitals, hospitalsTable(state, { actions: hospitalActions(state), deliveries: deliveries.get(inc.id) || new Map() }));
   const candidates = `${inc.status}|${state.hospitals.map((x) => x.hospital_id).join(",")}`;
   keyed(parts.addHospital, candidates, () => addHospitalForm(state));
@@ -434,7 +470,7 @@ function renderDetail() {
   );
   replace(parts.timeline, timeline(state.timeline, { limit: 12, zone: inc.time_zone }));
   replace(parts.statusHeading, inc.status === "closed" ? "Closed" : "Status");
-  keyed(parts.status, inc.status, () => statusActions(state));
+  keyed(parts.status, `${inc.status}|${closing.has(inc.id) ? closing.get(inc.id).patients.length : ""}`, () => statusActions(state));
 }
 
 // --- declaring -----------------------------------------------------------------------------

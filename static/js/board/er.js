@@ -3,10 +3,13 @@
 //   acknowledges it (mute for 10 minutes available);
 // - acknowledge; answer "what can you take now" in R/Y/G with two clicks (pick, send);
 // - inbound patients sorted by ETA, with colour, unit and a countdown; mark arrived;
-// - register a walk-in. Only this hospital's patients are ever listed.
+// - register a walk-in. Only this hospital's patients are ever listed;
+// - a stand-down (taken off an incident, or it was de-escalated or closed) shows a card until
+//   someone here acknowledges it;
+// - a closed incident keeps only "Mark arrived" for patients still on the way.
 
 import { api, clearErrors, fetchAll, showErrors } from "./api.js";
-import { debouncedRefresher, loadIncident, refreshSnapshot, startBoard } from "./board.js";
+import { debouncedRefresher, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
 import { chips, declaredClock, etaCountdown, exerciseTag, since, statusBadge, timeline, triageTag, age } from "./components.js";
 import { config } from "./config.js";
 import { $, h, replace, scheduler } from "./dom.js";
@@ -23,6 +26,9 @@ const sections = new Map(); // id → IncidentSection
 const loading = new Set();
 const ignored = new Set(); // closed incidents, heard of through a late event
 const alertsEl = $("#er-alerts");
+const standdownsEl = $("#er-standdowns");
+const standdowns = new Map(); // stand-down id → row not yet acknowledged here
+const CLOSED_LINGER_MS = 60_000; // a closed incident with nobody inbound stays a minute
 const listEl = $("#er-incidents");
 const soundButton = $("#sound-toggle");
 const baseTitle = document.title;
@@ -38,7 +44,7 @@ async function load(id) {
   loading.add(id);
   try {
     const state = await loadIncident(id, { patients: true, patientFilter });
-    if (state.incident.status === "closed") {
+    if (state.incident.status === "closed" && !inbound(state).length) {
       ignored.add(id);
       socket.untrack(id); // and drop any events it was sent
       return;
@@ -59,9 +65,71 @@ async function load(id) {
 }
 
 async function loadOpen() {
-  const pages = await Promise.all([api("incidents/?status=active&page_size=100"), api("incidents/?status=deescalated&page_size=100")]);
+  const pages = await Promise.all([
+    api("incidents/?status=active&page_size=100"),
+    api("incidents/?status=deescalated&page_size=100"),
+    // closed, but patients are still on the way here: they can still be marked arrived
+    api(`incidents/?status=closed&inbound_to=${HOSPITAL.id}&page_size=100`),
+  ]);
   await Promise.all(pages.flatMap((p) => p.results).map((i) => load(i.id)));
   render();
+}
+
+// --- stand-downs ---------------------------------------------------------------------------
+
+async function loadStanddowns() {
+  try {
+    const page = await api(`standdowns/?hospital=${HOSPITAL.id}`);
+    standdowns.clear();
+    for (const row of page.results) standdowns.set(row.id, row);
+    renderStanddowns();
+  } catch (error) {
+    console.warn("er: could not load stand-downs", error);
+  }
+}
+const standdownsLater = debouncedRefresher(loadStanddowns, 300);
+
+function isMyStanddown(event) {
+  return (event.kind === "hospital.stood_down" || event.kind === "hospital.standdown_acknowledged") && (event.data || {}).hospital_id === HOSPITAL.id;
+}
+
+async function acknowledgeStanddown(row, button) {
+  button.disabled = true;
+  try {
+    await api(`standdowns/${row.id}/acknowledge/`, { method: "POST" });
+    standdowns.delete(row.id);
+    renderStanddowns();
+  } catch (error) {
+    button.disabled = false;
+    replace(button.parentElement.querySelector(".er-standdown__error"), error.message);
+  }
+}
+
+function renderStanddowns() {
+  replace(
+    standdownsEl,
+    [...standdowns.values()].map((row) => {
+      const inc = row.incident;
+      const ack = h("button", { type: "button", class: "btn btn-primary btn-large" }, "Acknowledge stand-down");
+      ack.addEventListener("click", () => acknowledgeStanddown(row, ack));
+      const link = pageUrl("incident", inc.id);
+      const reason = row.reason_text.charAt(0).toUpperCase() + row.reason_text.slice(1);
+      return h(
+        "section",
+        { class: "er-standdown", "aria-labelledby": `standdown-${row.id}`, "data-standdown": row.id, "data-incident": inc.id },
+        h("p", { class: "er-standdown__kicker" }, inc.is_exercise ? "EXERCISE · STAND DOWN · EXERCISE" : "STAND DOWN"),
+        h("h2", { id: `standdown-${row.id}`, class: "er-standdown__title" }, `${inc.number} · ${inc.title}`),
+        h("p", { class: "er-standdown__facts" }, `${reason} at ${timeOfDay(row.at)}`, row.by ? ` by ${row.by}` : "", row.reason === "closed" ? ". Patients already on the way still arrive." : ". Expect no patients from it unless dispatch calls you."),
+        h(
+          "div",
+          { class: "er-standdown__actions" },
+          ack,
+          link ? h("a", { class: "btn", href: link }, "Read the incident") : null,
+          h("span", { class: "er-standdown__error", role: "alert" }),
+        ),
+      );
+    }),
+  );
 }
 
 async function reloadPatients(id) {
@@ -93,8 +161,23 @@ function drop(id) {
 
 // --- the live feed -------------------------------------------------------------------------
 
+function inbound(state) {
+  return state.patients ? [...state.patients.values()].filter((p) => p.destination === HOSPITAL.id && p.status === "in_transport") : [];
+}
+
+// A closed incident leaves the board once nobody is on the way here and it has shown
+// "closed" for a minute.
+function dropIfSettled(id) {
+  const state = incidents.get(id);
+  if (!state || state.incident.status !== "closed" || inbound(state).length) return;
+  const closedFor = Date.now() - Date.parse(state.incident.closed_at || 0);
+  if (closedFor >= CLOSED_LINGER_MS) drop(id);
+  else setTimeout(() => dropIfSettled(id), CLOSED_LINGER_MS - closedFor + 100);
+}
+
 const socket = startBoard({
   onEvent(event) {
+    if (isMyStanddown(event)) standdownsLater(0);
     const state = incidents.get(event.incident);
     if (!state) return;
     const d = event.data || {};
@@ -111,12 +194,11 @@ const socket = startBoard({
     } else if (state.apply(event).refresh) {
       refresh(event.incident);
     }
-    if (event.kind === "incident.closed") {
-      setTimeout(() => drop(event.incident), 60_000); // leave "closed" on screen a minute
-    }
+    if (event.kind === "incident.closed" || event.kind === "patient.arrived") dropIfSettled(event.incident);
     render();
   },
   onUntracked(event) {
+    if (isMyStanddown(event)) standdownsLater(0);
     // e.g. this hospital was just put on a new MCI (an official's or API copy of an event
     // has no routing: load it and see)
     const routed = event.hospitals || [];
@@ -126,6 +208,7 @@ const socket = startBoard({
   onConnected({ reconnected }) {
     if (!reconnected) return;
     for (const id of incidents.keys()) patientsLater(id);
+    standdownsLater(0);
     loadOpen().catch(() => {}); // incidents declared while it was away
   },
 });
@@ -259,6 +342,16 @@ class IncidentSection {
     this.draft = null; // the capacity being picked; null: follow the current answer
     this.capacityForm = this.buildCapacityForm(state);
     this.walkinForm = this.buildWalkinForm(state);
+    // Capacity and walk-ins: gone the moment the incident closes.
+    this.controls = h(
+      "div",
+      { class: "er-controls" },
+      h("h3", { id: `capacity-${state.id}` }, "What can you take now?"),
+      this.capacityNow,
+      this.capacityForm,
+      h("h3", {}, "Register a walk-in"),
+      this.walkinForm,
+    );
     this.el.append(
       this.head,
       this.note,
@@ -278,11 +371,7 @@ class IncidentSection {
           "div",
           { class: "er-col" },
           this.ack,
-          h("h3", { id: `capacity-${state.id}` }, "What can you take now?"),
-          this.capacityNow,
-          this.capacityForm,
-          h("h3", {}, "Register a walk-in"),
-          this.walkinForm,
+          this.controls,
           h("details", { class: "er-timeline" }, h("summary", {}, "Timeline"), this.events),
         ),
       ),
@@ -416,7 +505,20 @@ class IncidentSection {
     );
     const note = notes.get(inc.id);
     replace(this.note, note ? h("div", { class: `alert alert-${note.kind}`, role: note.kind === "error" ? "alert" : "status" }, note.text) : null);
-    if (!row) {
+    const closed = inc.status === "closed";
+    this.controls.hidden = closed;
+    if (closed) {
+      const coming = inbound(state).length;
+      replace(
+        this.ack,
+        h(
+          "p",
+          { class: "er-closed-note" },
+          h("strong", {}, `Closed at ${timeOfDay(inc.closed_at, inc.time_zone)}. `),
+          coming ? `${coming} patient${coming === 1 ? " is" : "s are"} still on the way: mark each arrived when it comes in.` : "Nothing more to do here.",
+        ),
+      );
+    } else if (!row) {
       replace(this.ack, h("p", { class: "muted" }, `${HOSPITAL.name} is not on this incident's hospital list (patients may still be sent here).`));
     } else if (row.acknowledged_at) {
       replace(this.ack, h("p", { class: "er-ack__done" }, h("span", { class: "state-ok" }, "✓ Acknowledged"), ` ${timeOfDay(row.acknowledged_at, inc.time_zone)}`, row.acknowledged_by ? ` by ${row.acknowledged_by}` : ""));
@@ -463,6 +565,7 @@ class IncidentSection {
                 try {
                   await api(`incidents/${state.id}/patients/${p.id}/arrive/`, { method: "POST" });
                   Object.assign(p, { status: "arrived", arrived_at: new Date().toISOString() });
+                  dropIfSettled(state.id);
                   render();
                 } catch (error) {
                   button.disabled = false;
@@ -533,4 +636,5 @@ const render = scheduler(() => {
 });
 
 renderSound();
+loadStanddowns();
 loadOpen().catch((error) => replace(listEl, h("div", { class: "alert alert-error", role: "alert" }, `Could not load incidents: ${error.message}`)));

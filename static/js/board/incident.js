@@ -4,7 +4,7 @@
 // checklist, the ICS org chart and the key figures with the record's links. Status actions
 // for dispatch, EMS and EM. Officials get the same page without patient rows.
 
-import { api } from "./api.js";
+import { ApiError, api } from "./api.js";
 import { debouncedRefresher, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
 import {
   chip,
@@ -13,6 +13,7 @@ import {
   exerciseTag,
   hospitalsTable,
   incidentFacts,
+  patientsOut,
   statusBadge,
   timeline,
   timers,
@@ -113,8 +114,12 @@ function header() {
   );
 }
 
+let closingOut = null; // {patients}: a close waiting for confirmation
+let statusOpen = false; // the status card stays open across rebuilds
+let summaryDraft = ""; // and keeps the closing summary being written
+
 function actions() {
-  keyed($("#incident-actions"), `${config.can_act}|${state.incident.status}`, buildActions);
+  keyed($("#incident-actions"), `${config.can_act}|${state.incident.status}|${closingOut ? closingOut.patients.length : ""}`, buildActions);
 }
 
 function buildActions() {
@@ -127,13 +132,34 @@ function buildActions() {
     h("div", { class: "field" }, h("label", { for: "close-summary" }, "Closing summary"), summary),
     h("button", { type: "submit", class: "btn btn-danger" }, "Close incident"),
   );
+  summary.value = summaryDraft;
+  summary.addEventListener("input", () => (summaryDraft = summary.value));
+  let closed = false;
+  const close = (confirm) =>
+    act(async () => {
+      try {
+        await api(`incidents/${ID}/close/`, { method: "POST", body: { summary: summary.value, confirm } });
+        closingOut = null;
+        closed = true;
+      } catch (error) {
+        // 409: patients are still out; list them and ask before closing.
+        if (error instanceof ApiError && error.status === 409 && error.body.patients_out) {
+          closingOut = { patients: error.body.patients_out };
+          return;
+        }
+        throw error;
+      }
+    }, null).then(() => {
+      if (closed) notice = { kind: "success", text: "Incident closed." };
+      render();
+    });
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    act(() => api(`incidents/${ID}/close/`, { method: "POST", body: { summary: summary.value } }), "Incident closed.");
+    close(false);
   });
-  return h(
+  const card = h(
     "details",
-    { class: "card status-card" },
+    { class: "card status-card", open: closingOut || statusOpen ? true : null },
     h("summary", {}, "Status: de-escalate or close"),
     h(
       "div",
@@ -142,8 +168,19 @@ function buildActions() {
         ? confirmButton("De-escalate", "Threat contained and treatment under control?", () => act(() => api(`incidents/${ID}/deescalate/`, { method: "POST" }), "Incident de-escalated."), { small: false })
         : null,
       form,
+      closingOut
+        ? patientsOut(inc, closingOut.patients, {
+            onConfirm: () => close(true),
+            onCancel: () => {
+              closingOut = null;
+              render();
+            },
+          })
+        : null,
     ),
   );
+  card.addEventListener("toggle", () => (statusOpen = card.open));
+  return card;
 }
 
 function hospitals() {

@@ -152,7 +152,11 @@ export class IncidentState {
         const h = this.hospital(d.hospital_id);
         if (!h) return { refresh: true };
         h.escalation = { level: d.level, channels: d.channels, at: event.at };
-        return { refresh: false };
+        return { refresh: true }; // the snapshot says when the next step comes
+      }
+      case "hospital.stood_down":
+      case "hospital.standdown_acknowledged": {
+        return { refresh: false }; // the ER board's stand-down cards apply them
       }
       case "hospital.removed":
         this.hospitals = this.hospitals.filter((h) => h.hospital_id !== d.hospital_id);
