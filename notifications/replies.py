@@ -26,6 +26,7 @@ from django.db.models import Q
 
 from agencies.models import ContactPoint, Hospital, Member
 from agencies.validation import normalize_phone
+from asim.plain_text import one_line
 from incidents.models import IncidentHospital
 from incidents.services import hospital_answer_capacity
 from notifications.models import Delivery
@@ -149,7 +150,7 @@ def _incident_words(delivery: Delivery) -> str:
     incident = delivery.notification.incident
     if incident is None:
         return "the alert"
-    return f"incident {incident.number} ({incident.title})"
+    return f"incident {incident.number} ({one_line(incident.title)})"
 
 
 def _acknowledge_reply(delivery: Delivery, *, via: str) -> str:
@@ -157,7 +158,7 @@ def _acknowledge_reply(delivery: Delivery, *, via: str) -> str:
     what = _incident_words(delivery)
     if result.hospital_acknowledged and result.hospital is not None:
         return (
-            f"ASIM: acknowledged, thank you. {result.hospital.agency.name} is marked "
+            f"ASIM: acknowledged, thank you. {one_line(result.hospital.agency.name)} is marked "
             f"acknowledged on {what}. Reply capacity as R2 Y4 G10."
         )
     if result.acknowledged:
@@ -185,7 +186,8 @@ def _capacity_reply(
         else None
     )
     if row is None:
-        return f"ASIM: {member.agency.name} is not on an incident we alerted this number about."
+        hospital = one_line(member.agency.name)
+        return f"ASIM: {hospital} is not on an incident we alerted this number about."
     label = via_label(
         via="sms", address=number, member_name=member.full_name, agency_name=member.agency.name
     )
@@ -205,7 +207,7 @@ def _capacity_reply(
         # Answering is acknowledging: the latest alert to this number counts as seen.
         notification_acknowledge(delivery=latest, via="sms")
     return (
-        f"ASIM: thank you. {member.agency.name} can take {capacity.short()} on incident "
+        f"ASIM: thank you. {one_line(member.agency.name)} can take {capacity.short()} on incident "
         f"{row.incident.number}. Reply again to revise."
     )
 
@@ -223,5 +225,5 @@ def handle_gather(*, delivery_id: int, digits: str, call_sid: str) -> str:
         return "No acknowledgement was recorded. Goodbye."
     result = notification_acknowledge(delivery=delivery, via="voice")
     if result.hospital_acknowledged and result.hospital is not None:
-        return f"Acknowledged for {result.hospital.agency.name}. Thank you. Goodbye."
+        return f"Acknowledged for {one_line(result.hospital.agency.name)}. Thank you. Goodbye."
     return "Acknowledged. Thank you. Goodbye."

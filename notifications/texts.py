@@ -10,9 +10,10 @@ carries patient details), ``hospital`` (name, short code, phone), ``region`` (na
 ``update`` (body, author) and ``link`` (the incident page). The exercise prefix is added
 here, exactly once, through notifications.messages.
 
-Every text value in the context is one line (asim.plain_text.one_line): this is the one place
-where typed words enter a message, so no line break, control or bidi character reaches an SMS,
-a call or an email subject, whatever template a rule uses.
+Every text value in the context is one line (asim.plain_text.one_line): this is where typed
+words enter a rule's message (the short SMS/voice replies in notifications.replies use the same
+function), so no line break, control or bidi character reaches an SMS, a call or an email
+subject, whatever template a rule uses. An update's paragraphs are joined into one line too.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from agencies import permissions, queries, roster_csv, services
@@ -333,7 +334,8 @@ def roster_export(request: HttpRequest, agency_id: int) -> HttpResponse:
     )
     response = HttpResponse(roster_csv.export(members), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    filename = f"roster-{agency.short_code or agency.pk}-{stamp}.csv"
+    # The short code is typed text: a quote or a line break must not reach the header.
+    filename = f"roster-{slugify(agency.short_code) or agency.pk}-{stamp}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -669,3 +669,14 @@ def test_phones_on_the_pages_read_in_the_regions_national_format(client, dispatc
     roster = text(client.get(reverse("agencies:roster", args=[world.police_a.pk])))
     # A number of another country keeps its country code, spaced as that country writes it.
     assert "+44 20 7183 8750" in roster and "v@example.org" in roster
+
+
+def test_the_export_filename_is_safe_whatever_the_short_code(client, dispatcher_a, world):
+    world.police_a.short_code = 'A"P\r\nX-Evil: 1'
+    world.police_a.save()
+    response = signed_in(client, dispatcher_a).get(
+        reverse("agencies:roster-export", args=[world.police_a.pk])
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="roster-ap-x-evil-1-')
+    assert "X-Evil" not in response

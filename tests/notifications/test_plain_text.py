@@ -8,10 +8,13 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from django.test import Client
 
 from agencies.models import RosterRole
 from notifications.transports.console import console_outbox
+from tests.fakes.twilio_server import DEFAULT_AUTH_TOKEN
 from tests.incidents.conftest import declare
+from tests.notifications.conftest import FROM_NUMBER, signed_post, twiml_text
 from tests.notifications.helpers import person, rule
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +65,32 @@ def test_the_sms_says_the_place_once(world, er_contact, dispatcher_a, notify_set
         f"Incident {incident.number}."
     )
     assert "Central Mall at Central Mall" not in record.text
+
+
+def test_the_reply_to_an_ack_names_the_hospital_on_one_line(
+    world, er_contact, dispatcher_a, notify_settings, twilio_settings, twilio_fake, on_commit
+):
+    world.hospital_a1.agency.name = "A1\nHospital\u202e"
+    world.hospital_a1.agency.save()
+    rule(world, incident_hospitals_er=True, channels=["sms"])
+    with on_commit():
+        declare(world.region_a, dispatcher_a, title=HOSTILE_TITLE)
+    params = {
+        "MessageSid": "SM" + "5" * 32,
+        "AccountSid": "AC" + "f" * 32,
+        "From": er_contact.contact_points.get(channel="sms").address,
+        "To": FROM_NUMBER,
+        "Body": "ACK",
+        "NumMedia": "0",
+    }
+
+    response = signed_post(Client(), "/hooks/twilio/sms/inbound/", params, token=DEFAULT_AUTH_TOKEN)
+
+    reply = twiml_text(response)
+    assert "ASIM: acknowledged, thank you. A1 Hospital is marked acknowledged" in reply
+    assert "Drill at Central Mall ALERT CANCELLED. This is NOT an exercise)" in reply
+    for character in INVISIBLE:
+        assert character not in reply
 
 
 @pytest.fixture
