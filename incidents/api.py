@@ -280,9 +280,7 @@ class IncidentHospitalsView(IncidentAPIView):
         hospital_id = self.valid(HospitalRefSerializer).validated_data["hospital"]
         allowed = {h.pk: h for h in queries.ranking_candidates(incident)}
         if hospital_id not in allowed:
-            raise DRFValidationError(
-                {"hospital": ["Not a hospital of this region or within its radius."]}
-            )
+            raise DRFValidationError({"hospital": [queries.OUT_OF_REACH]})
         services.incident_hospital_add(
             actor=request.user, incident=incident, hospital=allowed[hospital_id]
         )

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from agencies.models import Hospital
+from agencies.models import Hospital, Region
 from agencies.permissions import scope_for
 from incidents import distribution
 from incidents.events import HOSPITAL_ESCALATED
@@ -38,6 +38,7 @@ from incidents.ranking import candidates_from_hospitals, within_radius
 User = AbstractBaseUser | AnonymousUser
 BOARD_EVENTS = 50
 KM_PER_DEGREE = 111.0
+OUT_OF_REACH = "Not a hospital of this region or within its radius."
 
 
 def incidents_visible(user: User) -> QuerySet[Incident]:
@@ -105,27 +106,54 @@ def region_chain(incident: Incident) -> list[int]:
     return chain
 
 
-def ranking_candidates(incident: Incident) -> list[Hospital]:
-    """The region's active hospitals, plus other regions' within `hospital_radius_km`."""
-    region = incident.region
+def hospitals_in_reach(
+    region: Region, latitude: float | None, longitude: float | None
+) -> list[Hospital]:
+    """THE rule for which hospitals may go on an incident of `region` at (latitude,
+    longitude): the region's active hospitals, plus other regions' within
+    `region.hospital_radius_km`. Ranking, the dispatcher API, CAD intake, walk-ins and the
+    service that adds a hospital all ask here, so a hospital out of reach (another county's,
+    say) never gets an incident, its contacts paged or its board fed."""
     hospitals = Hospital.objects.select_related("agency").filter(agency__active=True)
     nearby = Q(agency__region_id=region.pk)
-    if incident.latitude is not None and incident.longitude is not None:
+    if latitude is not None and longitude is not None:
         # A cheap bounding box first; within_radius then applies the great-circle distance.
         span = region.hospital_radius_km / KM_PER_DEGREE
         nearby |= Q(
-            agency__latitude__range=(incident.latitude - span, incident.latitude + span),
+            agency__latitude__range=(latitude - span, latitude + span),
             agency__longitude__isnull=False,
         )
     found = {h.pk: h for h in hospitals.filter(nearby)}
     kept = within_radius(
         candidates_from_hospitals(found.values()),
         home_region_id=region.pk,
-        latitude=incident.latitude,
-        longitude=incident.longitude,
+        latitude=latitude,
+        longitude=longitude,
         radius_km=region.hospital_radius_km,
     )
     return [found[c.hospital_id] for c in kept]
+
+
+def hospital_in_reach(
+    hospital: Hospital, region: Region, latitude: float | None, longitude: float | None
+) -> bool:
+    """Whether one hospital (agency selected) passes `hospitals_in_reach` (no query)."""
+    if not hospital.agency.active:
+        return False
+    return bool(
+        within_radius(
+            candidates_from_hospitals([hospital]),
+            home_region_id=region.pk,
+            latitude=latitude,
+            longitude=longitude,
+            radius_km=region.hospital_radius_km,
+        )
+    )
+
+
+def ranking_candidates(incident: Incident) -> list[Hospital]:
+    """The hospitals that may go on `incident` (hospitals_in_reach at its location)."""
+    return hospitals_in_reach(incident.region, incident.latitude, incident.longitude)
 
 
 def sent_counts(incident: Incident) -> dict[int, dict[str, int]]:
