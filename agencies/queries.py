@@ -139,3 +139,21 @@ def distribution_list_members(dlist: DistributionList) -> QuerySet[Member]:
         )
         .distinct()
     )
+
+
+def sees_every_recipient(user: User, dlist: DistributionList) -> bool:
+    """Dispatchers and emergency managers of the list's region read every roster there."""
+    scope = scope_for(user)
+    return scope.superuser or dlist.region_id in scope.regions_with(ROSTER_READERS_REGIONWIDE)
+
+
+def distribution_list_people_visible(
+    user: User, dlist: DistributionList, members: QuerySet[Member]
+) -> QuerySet[Member]:
+    """`members` of a list (its recipients, or the people picked for it) narrowed to those
+    the user may know about: everyone for the region's dispatchers and emergency managers,
+    otherwise only members whose roster the user reads (an agency admin: their own agency's).
+    Anyone may read a list's name and size; its people follow the roster rule."""
+    if sees_every_recipient(user, dlist):
+        return members
+    return members.filter(pk__in=members_visible(user).values("id"))
