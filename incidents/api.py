@@ -8,6 +8,7 @@ the service. A service's ValidationError becomes a 400 with field errors in one 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -24,8 +25,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.models import DistributionList, Hospital, Region
-from incidents import queries, services
-from incidents.models import Incident, Patient
+from incidents import events, queries, services
+from incidents.models import Incident, IncidentEvent, Patient
 from incidents.permissions import (
     IncidentAccess,
     Level,
@@ -119,6 +120,20 @@ class IncidentAPIView(GenericAPIView):
         if row is None:
             raise DRFValidationError({field: ["That hospital is not on this incident."]})
         return row.hospital
+
+
+def serialize_events(access: IncidentAccess, timeline: Iterable[IncidentEvent]) -> list[Any]:
+    """Events as the user may see each one (events.event_sight): with their data, as a
+    summary without it, or not at all."""
+    viewer = queries.event_viewer(access)
+    shown = []
+    for event in timeline:
+        sight = events.event_sight(viewer, event.kind, event.hospital_id, event.data)
+        if sight == events.Sight.FULL:
+            shown.append(EventSerializer(event).data)
+        elif sight == events.Sight.SUMMARY:
+            shown.append(PublicEventSerializer(event).data)
+    return shown
 
 
 def _incident_body(incident: Incident, code: int = status.HTTP_200_OK) -> Response:
@@ -224,7 +239,6 @@ class IncidentEventsView(IncidentAPIView):
         )
         more = len(page) > limit
         page = page[:limit]
-        serializer = EventSerializer if access.sees_patients else PublicEventSerializer
         return Response(
             {
                 "incident": incident.pk,
@@ -232,7 +246,7 @@ class IncidentEventsView(IncidentAPIView):
                 "after": after,
                 "next_after": page[-1].seq if page else after,
                 "has_more": more,
-                "results": serializer(page, many=True).data,
+                "results": serialize_events(access, page),
             }
         )
 
@@ -243,8 +257,7 @@ class IncidentBoardView(IncidentAPIView):
     def get(self, request: Request, pk: int) -> Response:
         incident, access = self.incident(pk)
         snapshot = queries.board_snapshot(access, incident)
-        serializer = EventSerializer if access.sees_patients else PublicEventSerializer
-        snapshot["events"] = serializer(snapshot["events"], many=True).data
+        snapshot["events"] = serialize_events(access, snapshot["events"])
         snapshot["incident"] = IncidentSerializer(incident).data
         snapshot["access"] = access.level.name.lower()
         return Response(snapshot)

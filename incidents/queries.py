@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from agencies.models import Hospital, Region
 from agencies.permissions import scope_for
-from incidents import distribution
+from incidents import distribution, events
 from incidents.events import HOSPITAL_ESCALATED
 from incidents.models import (
     CAPACITY_CATEGORIES,
@@ -78,17 +78,23 @@ def patients_visible(access: IncidentAccess, incident: Incident) -> QuerySet[Pat
     return patients.none()
 
 
+def event_viewer(access: IncidentAccess) -> events.Viewer:
+    """The user as events.AUDIENCES sees them, from their access to the incident."""
+    return events.Viewer(
+        staff=access.sees_all_events,
+        official=access.level == Level.SUMMARY,
+        er_hospitals=access.hospital_ids if access.level == Level.HOSPITAL else frozenset(),
+    )
+
+
 def events_visible(access: IncidentAccess, incident: Incident) -> QuerySet[IncidentEvent]:
-    """The whole timeline for dispatch/EMS/EM/responders; public events plus those about
-    their hospital for ER staff; public events for officials."""
+    """The timeline events the user may see at all (events.AUDIENCES): everything for
+    dispatch/EMS/EM/responders; for ER staff and officials what their rule lets them see.
+    Whether each one comes with its data is `events.event_sight`'s answer."""
     timeline = IncidentEvent.objects.filter(incident=incident).order_by("seq")
-    if access.sees_all_events:
-        return timeline
-    if access.sees_patients:
-        return timeline.filter(Q(public=True) | Q(hospital_id__in=access.hospital_ids))
-    if access.can_view:
-        return timeline.filter(public=True)
-    return timeline.none()
+    if not access.can_view:
+        return timeline.none()
+    return timeline.filter(events.visible_events_filter(event_viewer(access)))
 
 
 def updates_visible(access: IncidentAccess, incident: Incident) -> QuerySet[SituationUpdate]:

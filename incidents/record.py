@@ -2,8 +2,8 @@
 that the printable ICS 214-style page and its PDF are rendered from.
 
 Everything here reads; nothing changes state. The activity log is scoped like the events
-API (incidents.queries.events_visible): officials get the public events, ER staff the public
-ones and those about their hospital. Key figures are counts and times (no patient details),
+API, by the audience rule of each event kind (incidents.events.event_sight): the log shows
+summaries only, never an event's data. Key figures are counts and times (no patient details),
 computed from the timeline's event times, so any viewer of the incident may read them; an
 exercise or test incident says so on every figure sheet.
 """
@@ -33,7 +33,7 @@ from incidents.checklists import (
 )
 from incidents.models import Incident, IncidentEvent, Patient, TriageCategory
 from incidents.permissions import IncidentAccess
-from incidents.queries import events_visible, region_chain
+from incidents.queries import event_viewer, events_visible, region_chain
 
 User = AbstractBaseUser | AnonymousUser
 CSV_COLUMNS = ("seq", "time", "actor", "agency", "kind", "summary")
@@ -97,11 +97,22 @@ def _actor_agencies(incident: Incident, user_ids: Iterable[int]) -> dict[int, st
 
 def activity_log(access: IncidentAccess, incident: Incident) -> list[LogRow]:
     """The timeline the user may see, oldest first, as activity-log rows (two queries)."""
-    timeline = list(
-        events_visible(access, incident).only(
-            "seq", "at", "actor_id", "actor_label", "kind", "summary", "public"
+    viewer = event_viewer(access)
+    timeline = [
+        event
+        for event in events_visible(access, incident).only(
+            "seq",
+            "at",
+            "actor_id",
+            "actor_label",
+            "kind",
+            "summary",
+            "public",
+            "hospital",
+            "data",
         )
-    )
+        if events.event_sight(viewer, event.kind, event.hospital_id, event.data) > events.Sight.NONE
+    ]
     agencies = _actor_agencies(incident, (e.actor_id for e in timeline if e.actor_id))
     return [
         LogRow(
