@@ -50,6 +50,7 @@ from incidents.serializers import (
     TransportSerializer,
     UpdatePostSerializer,
     WalkinSerializer,
+    people_context,
 )
 
 EVENTS_PAGE = 200
@@ -156,7 +157,10 @@ class IncidentListView(IncidentAPIView):
         if request.query_params.get("real") in ("1", "true"):
             incidents = incidents.real()
         page = self.paginate_queryset(incidents)
-        return self.get_paginated_response(IncidentSerializer(page, many=True).data)
+        context = people_context(i.declared_by for i in page)
+        return self.get_paginated_response(
+            IncidentSerializer(page, many=True, context=context).data
+        )
 
     def post(self, request: Request) -> Response:
         regions = regions_where_user_declares(request.user)
@@ -474,7 +478,9 @@ class UpdatesView(IncidentAPIView):
         if access.level == Level.HOSPITAL:
             raise PermissionDenied("Situation updates go to officials and the region's staff.")
         updates = self.paginate_queryset(queries.updates_visible(access, incident))
-        return self.get_paginated_response(SituationUpdateSerializer(updates, many=True).data)
+        context = people_context(u.author for u in updates)
+        body = SituationUpdateSerializer(updates, many=True, context=context).data
+        return self.get_paginated_response(body)
 
     def post(self, request: Request, pk: int) -> Response:
         incident, access = self.incident(pk)

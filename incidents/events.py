@@ -38,6 +38,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Hospital
+from agencies.queries import person_label
 from incidents.models import Incident, IncidentEvent
 
 logger = logging.getLogger(__name__)
@@ -515,10 +516,9 @@ User = AbstractBaseUser | AnonymousUser | None
 
 
 def actor_name(actor: User) -> str:
-    if actor is None or not actor.is_authenticated:
-        return ""
-    full = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
-    return full or actor.get_username()
+    """How the timeline names a login: agencies.queries.person_label ("Grace Okafor (A1
+    Hospital)"), the one display of a person."""
+    return person_label(actor)
 
 
 def append_event(

@@ -218,16 +218,40 @@ def escalations(incident: Incident) -> dict[int, dict[str, Any]]:
     return latest
 
 
+def answerers(incident: Incident | int) -> dict[int, dict[str, str]]:
+    """Who last acknowledged and who last answered the capacity of each hospital, exactly as
+    its timeline (and so every live board) names them — "Grace Okafor (A1 Hospital)", or
+    "SMS from +1937…, Jane Doe (A1 Hospital)" — so a reload reads as the live feed did
+    (one query)."""
+    found: dict[int, dict[str, str]] = defaultdict(dict)
+    rows = (
+        IncidentEvent.objects.filter(
+            incident=incident, kind__in=(events.HOSPITAL_ACKNOWLEDGED, events.HOSPITAL_CAPACITY)
+        )
+        .order_by("seq")
+        .values_list("hospital_id", "kind", "actor_label", "data")
+    )
+    for hospital_id, kind, actor_label, data in rows:
+        if kind == events.HOSPITAL_ACKNOWLEDGED:
+            found[hospital_id]["acknowledged_by"] = data.get("by") or actor_label
+        else:
+            found[hospital_id]["capacity_answered_by"] = actor_label
+    return found
+
+
 def hospital_entry(
     row: IncidentHospital,
     sent: dict[str, int],
     now: Any = None,
     escalation: dict[str, Any] | None = None,
+    answered_by: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """One hospital on an incident as every board shows it: who answered, who is outstanding,
     how old each answer is, whether it was escalated, and the room left per colour."""
     now = now or timezone.now()
     answered = row.capacity_answered_at is not None
+    if answered_by is None:
+        answered_by = answerers(row.incident_id).get(row.hospital_id, {})
     return {
         "id": row.pk,
         "hospital_id": row.hospital_id,
@@ -244,15 +268,13 @@ def hospital_entry(
         "status": row.status,
         "notified_at": row.notified_at,
         "acknowledged_at": row.acknowledged_at,
-        "acknowledged_by": row.acknowledged_by.get_username() if row.acknowledged_by else "",
+        "acknowledged_by": answered_by.get("acknowledged_by", "") if row.acknowledged_at else "",
         "ack_outstanding": row.acknowledged_at is None,
         "ack_age_seconds": _age_seconds(row.acknowledged_at, now),
         "escalation": escalation,
         "capacity": row.capacity() if answered else None,
         "capacity_answered_at": row.capacity_answered_at,
-        "capacity_answered_by": row.capacity_answered_by.get_username()
-        if row.capacity_answered_by
-        else "",
+        "capacity_answered_by": answered_by.get("capacity_answered_by", "") if answered else "",
         "capacity_age_seconds": _age_seconds(row.capacity_answered_at, now),
         "capacity_outstanding": not answered,
         "capacity_revisions": row.capacity_revisions,
@@ -265,12 +287,19 @@ def hospital_entry(
 
 
 def hospitals_overview(incident: Incident) -> list[dict[str, Any]]:
-    """The hospitals on the incident with their answers and room left (three queries)."""
+    """The hospitals on the incident with their answers and room left (four queries)."""
     now = timezone.now()
     sent = sent_counts(incident)
     escalated = escalations(incident)
+    named = answerers(incident)
     return [
-        hospital_entry(row, sent.get(row.hospital_id, {}), now, escalated.get(row.hospital_id))
+        hospital_entry(
+            row,
+            sent.get(row.hospital_id, {}),
+            now,
+            escalated.get(row.hospital_id),
+            named.get(row.hospital_id, {}),
+        )
         for row in incident_hospitals(incident)
     ]
 
@@ -279,7 +308,7 @@ def board_snapshot(
     access: IncidentAccess, incident: Incident, *, events: int = BOARD_EVENTS
 ) -> dict[str, Any]:
     """The incident board: hospitals with answer ages and outstanding flags, patient counts by
-    category, status and hospital, and the latest events the user may see. Four queries."""
+    category, status and hospital, and the latest events the user may see. Five queries."""
     now = timezone.now()
     counts_by = {
         "category": {c: 0 for c in TriageCategory.values},
@@ -302,9 +331,14 @@ def board_snapshot(
         if row["destination_id"] is not None:
             by_hospital[row["destination_id"]][row["category"]] += row["n"]
     escalated = escalations(incident)
+    named = answerers(incident)
     hospitals = [
         hospital_entry(
-            row, by_hospital.get(row.hospital_id, {}), now, escalated.get(row.hospital_id)
+            row,
+            by_hospital.get(row.hospital_id, {}),
+            now,
+            escalated.get(row.hospital_id),
+            named.get(row.hospital_id, {}),
         )
         for row in incident_hospitals(incident)
     ]

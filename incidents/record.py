@@ -95,6 +95,12 @@ def _actor_agencies(incident: Incident, user_ids: Iterable[int]) -> dict[int, st
     return {user_id: " / ".join(near or far) for user_id, (near, far) in found.items()}
 
 
+def _name_only(label: str, agency: str) -> str:
+    """The timeline names people "Grace Okafor (A1 Hospital)"; the log has an agency column."""
+    suffix = f" ({agency})"
+    return label[: -len(suffix)] if agency and label.endswith(suffix) else label
+
+
 def activity_log(access: IncidentAccess, incident: Incident) -> list[LogRow]:
     """The timeline the user may see, oldest first, as activity-log rows (two queries)."""
     viewer = event_viewer(access)
@@ -118,7 +124,7 @@ def activity_log(access: IncidentAccess, incident: Incident) -> list[LogRow]:
         LogRow(
             seq=event.seq,
             at=event.at,
-            actor=event.actor_label,
+            actor=_name_only(event.actor_label, agencies.get(event.actor_id, "")),
             agency=agencies.get(event.actor_id, "") if event.actor_id else "",
             kind=event.kind,
             summary=event.summary,

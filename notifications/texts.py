@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.template import Context, Template, TemplateSyntaxError
 
+from agencies.queries import person_label
 from notifications.messages import outgoing_text, with_exercise_prefix
 
 logger = logging.getLogger(__name__)
@@ -152,7 +153,7 @@ def context_for(
         author = update.author
         context["update"] = {
             "body": update.body,
-            "author": (author.get_full_name() or author.get_username()) if author else "",
+            "author": person_label(author),
         }
     return context
 
