@@ -134,7 +134,7 @@ def _acknowledge(
         kind=events.HOSPITAL_ACKNOWLEDGED,
         actor=actor,
         actor_label=actor_label,
-        summary=f"{hospital_label(row.hospital)} acknowledged" + (f" ({who})" if who else ""),
+        summary=f"{hospital_label(row.hospital)} acknowledged" + (f" — {who}" if who else ""),
         data={"hospital_id": row.hospital_id, "hospital": hospital_label(row.hospital), "by": who},
         public=True,
         hospital=row.hospital,
