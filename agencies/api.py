@@ -314,13 +314,17 @@ class DistributionListViewSet(ScopedWritesMixin, viewsets.ModelViewSet):
         responses={200: RecipientSerializer(many=True)},
         summary="Members the list reaches",
         description="Active members reached through the list's members, agencies and "
-        "disciplines, each once.",
+        "disciplines, each once. The region's dispatchers and emergency managers see everyone; "
+        "anyone else only the people whose roster they read (an agency admin: their own "
+        "agency's). The list's full size is its `recipient_count`.",
     )
     @action(detail=True, methods=["get"], filter_backends=[])
     def recipients(self, request: Request, pk: str | None = None) -> Response:
         dlist = self.get_object()
         members = (
-            queries.distribution_list_members(dlist)
+            queries.distribution_list_people_visible(
+                request.user, dlist, queries.distribution_list_members(dlist)
+            )
             .select_related("agency")
             .order_by("full_name", "id")
         )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
@@ -12,6 +15,7 @@ from agencies.models import (
     DistributionList,
     Hospital,
     Member,
+    Membership,
     Region,
     Role,
 )
@@ -139,3 +143,60 @@ def distribution_list_members(dlist: DistributionList) -> QuerySet[Member]:
         )
         .distinct()
     )
+
+
+def sees_every_recipient(user: User, dlist: DistributionList) -> bool:
+    """Dispatchers and emergency managers of the list's region read every roster there."""
+    scope = scope_for(user)
+    return scope.superuser or dlist.region_id in scope.regions_with(ROSTER_READERS_REGIONWIDE)
+
+
+def distribution_list_people_visible(
+    user: User, dlist: DistributionList, members: QuerySet[Member]
+) -> QuerySet[Member]:
+    """`members` of a list (its recipients, or the people picked for it) narrowed to those
+    the user may know about: everyone for the region's dispatchers and emergency managers,
+    otherwise only members whose roster the user reads (an agency admin: their own agency's).
+    Anyone may read a list's name and size; its people follow the roster rule."""
+    if sees_every_recipient(user, dlist):
+        return members
+    return members.filter(pk__in=members_visible(user).values("id"))
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+def _person_label(user: AbstractBaseUser, agencies: list[str]) -> str:
+    name = user.get_full_name() if hasattr(user, "get_full_name") else ""  # type: ignore[attr-defined]
+    name = (name or "").strip() or user.get_username()
+    return f"{name} ({' / '.join(agencies)})" if agencies else name
+
+
+def person_labels(users: Iterable[User | None]) -> dict[int, str]:
+    """THE way a person with a login is shown, everywhere (timeline, events, record, boards):
+    "Grace Okafor (A1 Hospital)" — the login's full name (its login name only when it has
+    none) and its agency (several: "A EMS / A Police"; none: the name alone). Keyed by user
+    id; one query for any number of users."""
+    found = {u.pk: u for u in users if u is not None and u.is_authenticated}
+    agencies: dict[int, list[str]] = defaultdict(list)
+    if found:
+        rows = (
+            Membership.objects.filter(user_id__in=found)
+            .order_by("agency__name")
+            .values_list("user_id", "agency__name")
+        )
+        for user_id, agency in rows:
+            agencies[user_id].append(agency)
+    return {pk: _person_label(user, agencies.get(pk, [])) for pk, user in found.items()}  # type: ignore[arg-type]
+
+
+def person_label(user: User | None) -> str:
+    """One person as `person_labels` shows them ("" for nobody), remembered on the user
+    object (one query per request and person)."""
+    if user is None or not user.is_authenticated:
+        return ""
+    cached = getattr(user, "_asim_person_label", None)
+    if cached is None:
+        cached = person_labels([user]).get(user.pk, "")
+        user._asim_person_label = cached  # type: ignore[union-attr]
+    return cached

@@ -379,6 +379,21 @@ class DistributionListSerializer(serializers.ModelSerializer):
     def get_recipient_count(self, dlist: DistributionList) -> int:
         return queries.distribution_list_members(dlist).count()
 
+    def to_representation(self, dlist: DistributionList) -> dict[str, Any]:
+        """The people picked for the list follow the roster rule, like its recipients
+        (agencies.queries.distribution_list_people_visible): others' ids are left out."""
+        data = super().to_representation(dlist)
+        request = self.context.get("request")
+        user = getattr(request, "user", None) or AnonymousUser()
+        if not queries.sees_every_recipient(user, dlist):
+            cache = self.root.context if self.root is not None else self.context
+            visible = cache.get("_visible_member_ids")
+            if visible is None:
+                visible = set(queries.members_visible(user).values_list("id", flat=True))
+                cache["_visible_member_ids"] = visible
+            data["members"] = [pk for pk in data["members"] if pk in visible]
+        return data
+
     def validate_region(self, region: Region) -> Region:
         return _unchanged(
             self, "region", region, "A list stays in its region; create a new list instead."

@@ -8,6 +8,7 @@ the service. A service's ValidationError becomes a 400 with field errors in one 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -24,8 +25,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.models import DistributionList, Hospital, Region
-from incidents import queries, services
-from incidents.models import Incident, Patient
+from incidents import events, queries, services
+from incidents.models import Incident, IncidentEvent, Patient
 from incidents.permissions import (
     IncidentAccess,
     Level,
@@ -50,6 +51,7 @@ from incidents.serializers import (
     TransportSerializer,
     UpdatePostSerializer,
     WalkinSerializer,
+    people_context,
 )
 
 EVENTS_PAGE = 200
@@ -122,6 +124,20 @@ class IncidentAPIView(GenericAPIView):
         return row.hospital
 
 
+def serialize_events(access: IncidentAccess, timeline: Iterable[IncidentEvent]) -> list[Any]:
+    """Events as the user may see each one (events.event_sight): with their data, as a
+    summary without it, or not at all."""
+    viewer = queries.event_viewer(access)
+    shown = []
+    for event in timeline:
+        sight = events.event_sight(viewer, event.kind, event.hospital_id, event.data, event.seq)
+        if sight == events.Sight.FULL:
+            shown.append(EventSerializer(event).data)
+        elif sight == events.Sight.SUMMARY:
+            shown.append(PublicEventSerializer(event).data)
+    return shown
+
+
 def _incident_body(incident: Incident, code: int = status.HTTP_200_OK) -> Response:
     return Response(IncidentSerializer(incident).data, status=code)
 
@@ -154,7 +170,10 @@ class IncidentListView(IncidentAPIView):
             ).values("incident_id")
             incidents = incidents.filter(pk__in=inbound)
         page = self.paginate_queryset(incidents)
-        return self.get_paginated_response(IncidentSerializer(page, many=True).data)
+        context = people_context(i.declared_by for i in page)
+        return self.get_paginated_response(
+            IncidentSerializer(page, many=True, context=context).data
+        )
 
     def post(self, request: Request) -> Response:
         regions = regions_where_user_declares(request.user)
@@ -250,7 +269,6 @@ class IncidentEventsView(IncidentAPIView):
         )
         more = len(page) > limit
         page = page[:limit]
-        serializer = EventSerializer if access.sees_patients else PublicEventSerializer
         return Response(
             {
                 "incident": incident.pk,
@@ -258,7 +276,7 @@ class IncidentEventsView(IncidentAPIView):
                 "after": after,
                 "next_after": page[-1].seq if page else after,
                 "has_more": more,
-                "results": serializer(page, many=True).data,
+                "results": serialize_events(access, page),
             }
         )
 
@@ -269,8 +287,7 @@ class IncidentBoardView(IncidentAPIView):
     def get(self, request: Request, pk: int) -> Response:
         incident, access = self.incident(pk)
         snapshot = queries.board_snapshot(access, incident)
-        serializer = EventSerializer if access.sees_patients else PublicEventSerializer
-        snapshot["events"] = serializer(snapshot["events"], many=True).data
+        snapshot["events"] = serialize_events(access, snapshot["events"])
         snapshot["incident"] = IncidentSerializer(incident).data
         snapshot["access"] = access.level.name.lower()
         return Response(snapshot)
@@ -306,9 +323,7 @@ class IncidentHospitalsView(IncidentAPIView):
         hospital_id = self.valid(HospitalRefSerializer).validated_data["hospital"]
         allowed = {h.pk: h for h in queries.ranking_candidates(incident)}
         if hospital_id not in allowed:
-            raise DRFValidationError(
-                {"hospital": ["Not a hospital of this region or within its radius."]}
-            )
+            raise DRFValidationError({"hospital": [queries.OUT_OF_REACH]})
         services.incident_hospital_add(
             actor=request.user, incident=incident, hospital=allowed[hospital_id]
         )
@@ -519,7 +534,9 @@ class UpdatesView(IncidentAPIView):
         if access.level == Level.HOSPITAL:
             raise PermissionDenied("Situation updates go to officials and the region's staff.")
         updates = self.paginate_queryset(queries.updates_visible(access, incident))
-        return self.get_paginated_response(SituationUpdateSerializer(updates, many=True).data)
+        context = people_context(u.author for u in updates)
+        body = SituationUpdateSerializer(updates, many=True, context=context).data
+        return self.get_paginated_response(body)
 
     def post(self, request: Request, pk: int) -> Response:
         incident, access = self.incident(pk)

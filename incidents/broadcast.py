@@ -6,15 +6,16 @@ it builds one EventEnvelope and sends it through asim.realtime to
 
 - `region-<id>`    the dispatch, EMS, EM, responder and officials boards of the incident's region;
 - `hospital-<id>`  the ER boards it concerns: the event's own hospital (and, when a patient
-                   is sent elsewhere, the one it was headed to), and — for a public event —
-                   every hospital involved in the incident (on it, or a patient's
+                   is sent elsewhere, the one it was headed to), and — for a kind other ERs
+                   may see — every hospital involved in the incident (on it, or a patient's
                    destination), the same hospitals whose staff `incident_access` lets in;
 - `incident-<id>`  the pages that subscribed to this incident.
 
-The audience is chosen here; each consumer re-checks, per message, that its user may see the
-envelope (and strips `data` for officials). A public event costs one query (the involved
-hospitals); others none. A failed send is logged, never raised: a board that misses a message
-catches up from `/api/v1/incidents/<id>/events/?after=<seq>`.
+The audience is chosen here from the kind's rule (incidents.events.AUDIENCES); each consumer
+re-checks, per message, how much of the envelope its user may see (events.event_sight: all of
+it, the summary without `data`, or nothing). An event other ERs may see costs one query (the
+involved hospitals); others none. A failed send is logged, never raised: a board that misses
+a message catches up from `/api/v1/incidents/<id>/events/?after=<seq>`.
 """
 
 from __future__ import annotations
@@ -47,14 +48,16 @@ def involved_hospitals(incident_id: int) -> list[int]:
 
 
 def er_audience(event: IncidentEvent) -> list[int]:
-    """The hospitals whose ER boards `event` goes to: its own hospital; for a patient sent
-    elsewhere, the hospital it was headed to before (its board must drop the patient); for a
-    public event, every hospital involved."""
-    targets = set(involved_hospitals(event.incident_id)) if event.public else set()
-    if event.hospital_id is not None:
-        targets.add(event.hospital_id)
-    if event.kind == events.PATIENT_DESTINATION and event.data.get("previous_id"):
-        targets.add(event.data["previous_id"])
+    """The hospitals whose ER boards `event` goes to, by its kind's rule (events.AUDIENCES):
+    the hospitals it is about (its own; for a patient sent elsewhere, the one it was headed
+    to, whose board must drop the patient) when their ER staff may see it, and every involved
+    hospital when other ERs may. Each socket still checks `events.event_sight`."""
+    rule = events.audience_rule(event.kind)
+    targets: set[int] = set()
+    if rule.er > events.Sight.NONE:
+        targets |= set(involved_hospitals(event.incident_id))
+    if rule.er_own > events.Sight.NONE:
+        targets |= events.event_about(event.kind, event.hospital_id, event.data)
     return sorted(targets)
 
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError
-from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import status
@@ -24,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.models import Discipline, Hospital
-from incidents import services
+from incidents import queries, services
 from incidents.api import IncidentAPIView
 from incidents.models import CadToken, Incident
 from incidents.serializers import CadIncidentSerializer, IncidentSerializer
@@ -73,20 +72,30 @@ class HasCadToken(BasePermission):
         return isinstance(request.auth, CadToken)
 
 
-def _resolve_hospitals(token: CadToken, refs: list[Any]) -> list[Hospital]:
-    """Agency ids (numbers) or short codes of the token's region (text) → Hospitals."""
-    ids = [r for r in refs if isinstance(r, int)]
-    codes = [r for r in refs if isinstance(r, str)]
-    found = Hospital.objects.select_related("agency").filter(
-        Q(agency_id__in=ids) | Q(agency__region=token.region, agency__short_code__in=codes),
-        agency__discipline=Discipline.HOSPITAL,
-        agency__active=True,
-    )
-    by_id = {h.agency_id: h for h in found}
-    by_code = {h.agency.short_code: h for h in found if h.agency.region_id == token.region_id}
+def _resolve_hospitals(
+    token: CadToken, refs: list[Any], latitude: float | None, longitude: float | None
+) -> list[Hospital]:
+    """Agency ids (numbers) or short codes of the token's region (text) → Hospitals, among
+    those in reach of an incident of the token's region at (latitude, longitude): the same
+    rule as the dispatcher API (queries.hospitals_in_reach). Anything else is "unknown",
+    without saying whether it exists elsewhere."""
+    in_reach = [
+        h
+        for h in queries.hospitals_in_reach(token.region, latitude, longitude)
+        if h.agency.discipline == Discipline.HOSPITAL
+    ]
+    by_id = {h.agency_id: h for h in in_reach}
+    by_code = {h.agency.short_code: h for h in in_reach if h.agency.region_id == token.region_id}
     unknown = [str(r) for r in refs if (by_id if isinstance(r, int) else by_code).get(r) is None]
     if unknown:
-        raise DRFValidationError({"hospitals": [f"Unknown hospital(s): {', '.join(unknown)}."]})
+        raise DRFValidationError(
+            {
+                "hospitals": [
+                    f"Unknown hospital(s): {', '.join(unknown)}. "
+                    f"List hospitals of this region or within its radius."
+                ]
+            }
+        )
     return [(by_id if isinstance(r, int) else by_code)[r] for r in refs]
 
 
@@ -103,7 +112,9 @@ class CadIncidentView(IncidentAPIView):
         existing = Incident.objects.filter(region=token.region, cad_number=cad_number).first()
         if existing is not None:
             return Response(IncidentSerializer(existing).data, status=status.HTTP_200_OK)
-        hospitals = _resolve_hospitals(token, data.get("hospitals") or [])
+        hospitals = _resolve_hospitals(
+            token, data.get("hospitals") or [], data.get("latitude"), data.get("longitude")
+        )
         try:
             incident = services.incident_declare(
                 actor=None,

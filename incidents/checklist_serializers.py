@@ -11,6 +11,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from agencies.queries import person_label
 from incidents.models import ChecklistDiscipline, ChecklistTemplate, IcsRole
 from incidents.template_json import MAX_DESCRIPTION, MAX_NAME
 
@@ -98,7 +99,7 @@ class TemplateDetailSerializer(TemplateSummarySerializer):
 
 
 def _user(user: Any) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else ""
+    return person_label(user)
 
 
 class TemplateCreateSerializer(serializers.Serializer):

@@ -27,6 +27,7 @@ from django.db.models import Prefetch, QuerySet
 
 from agencies.models import Discipline, Membership, Role
 from agencies.permissions import scope_for
+from agencies.queries import person_label
 from incidents.models import (
     MULTI_HOLDER_ROLES,
     ChecklistDiscipline,
@@ -371,9 +372,7 @@ def role_assignments(incident: Incident) -> QuerySet[RoleAssignment]:
 
 
 def _user_label(user: Any) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+    return person_label(user)
 
 
 def assignment_entry(assignment: RoleAssignment) -> dict[str, Any]:

@@ -2,9 +2,9 @@
 
 On connect the user's audience is resolved once (two queries at most) and cached on the
 consumer: the regions whose boards they follow as staff (dispatch, EMS, EM, responders: every
-event, data included) or as officials (public summaries, no data), the hospitals whose ER board
-they follow (events about their hospital, and public events of incidents that involve it —
-the rule of `incidents.queries.events_visible`), and their own `user-<id>` group. Anonymous
+event, data included) or as officials, the hospitals whose ER board they follow, and their own
+`user-<id>` group. How much of each event they get is the audience rule of its kind
+(`incidents.events.event_sight`, the rule the events API and the record apply too). Anonymous
 sockets are accepted only to be closed with code 4401, so the page knows to sign in again
 rather than retry.
 
@@ -35,7 +35,7 @@ from agencies.models import Hospital, Region
 from agencies.permissions import scope_for
 from asim import realtime
 from asim.input_limits import JSONLimitError, loads_bounded
-from incidents import broadcast
+from incidents import broadcast, events
 from incidents.models import Incident
 from incidents.permissions import (
     HOSPITAL_ROLES,
@@ -108,31 +108,49 @@ def audience_for(user: AbstractBaseUser) -> Audience:
     )
 
 
+def socket_viewer(
+    audience: Audience, access: IncidentAccess | None, envelope: dict[str, Any]
+) -> events.Viewer:
+    """The socket's user as events.AUDIENCES sees them for this event, from the audience
+    cached at connect and the access cached at subscribe time (no query)."""
+    region = envelope.get("region")
+    staff = (
+        audience.superuser
+        or region in audience.read_regions
+        or (access is not None and access.level >= Level.READ)
+    )
+    # `hospitals` are the ER boards the broadcaster routed the event to (incidents.broadcast):
+    # the hospitals it is about, and every involved one when other ERs may see it.
+    routed = audience.hospitals.intersection(envelope.get("hospitals") or ())
+    subscribed = access.hospital_ids if access is not None else frozenset()
+    return events.Viewer(
+        staff=staff,
+        official=region in audience.summary_regions
+        or (access is not None and access.level == Level.SUMMARY),
+        er_hospitals=frozenset(routed) | subscribed,
+    )
+
+
 def event_variant(
     audience: Audience, access: IncidentAccess | None, envelope: dict[str, Any]
 ) -> str | None:
-    """FULL, SUMMARY or None (not for this socket) for an event envelope; the rules of
-    incidents.permissions.incident_access and incidents.queries.events_visible, applied to
-    the cached audience and the access cached at subscribe time."""
-    region = envelope.get("region")
-    if audience.superuser or region in audience.read_regions:
+    """FULL, SUMMARY or None (not for this socket) for an event envelope: events.event_sight
+    for this socket's user, the rule the events API and the record apply too."""
+    if audience.superuser or envelope.get("region") in audience.read_regions:
+        return FULL  # the hot path: the region's staff see every event in full
+    kind = envelope.get("kind")
+    viewer = socket_viewer(audience, access, envelope)
+    if kind not in events.AUDIENCES:
+        return FULL if viewer.staff else None
+    sight = events.event_sight(
+        viewer,
+        kind,
+        envelope.get("hospital"),
+        envelope.get("data") or {},
+    )
+    if sight == events.Sight.FULL:
         return FULL
-    if access is not None and access.level >= Level.READ:
-        return FULL
-    mine = audience.hospitals | (access.hospital_ids if access is not None else frozenset())
-    # `hospitals` are the ER boards the broadcaster chose: the event's own hospital, a
-    # patient's previous destination, and for a public event every hospital involved.
-    if envelope.get("hospital") in mine or mine.intersection(envelope.get("hospitals") or ()):
-        return FULL
-    if envelope.get("public"):
-        # (a hospital taken off the incident reads only up to its removal)
-        if access is not None and access.level == Level.HOSPITAL and access.hospital_ids:
-            return FULL
-        if region in audience.summary_regions:
-            return SUMMARY
-        if access is not None and access.level == Level.SUMMARY:
-            return SUMMARY
-    return None
+    return SUMMARY if sight == events.Sight.SUMMARY else None
 
 
 def other_allowed(

@@ -17,8 +17,9 @@ transaction (it opens one if there is none) and:
 
 Every kind has a TypedDict payload in this module (KIND_SCHEMAS); `payload_errors(kind, data)`
 checks a payload against it (the test-suite runs it over every emitted event).
-`public=True` marks events whose *summary* an official may read: those summaries never
-carry patient details.
+Every kind also has an audience rule (AUDIENCES: who sees it, in full or as a summary without
+its data), applied by `event_sight` wherever events are shown or sent. An event's stored
+`public` flag (an official may read its summary) follows from that table.
 """
 
 from __future__ import annotations
@@ -27,13 +28,17 @@ import logging
 import types
 import typing
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
 from typing import Any, TypedDict, Union
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connections, router, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Hospital
+from agencies.queries import person_label
 from incidents.models import Incident, IncidentEvent
 
 logger = logging.getLogger(__name__)
@@ -318,6 +323,175 @@ KIND_SCHEMAS: dict[str, type] = {
 }
 
 
+# --- audiences ---------------------------------------------------------------------------------
+#
+# Who sees an event of each kind, and how much of it. The incident's staff — dispatch, EMS and
+# emergency management (who act on it) and responders of its region (who read it), and
+# platform operators — see every event in FULL. Beside them:
+#
+# - `er_own`:   ER staff of the hospital the event is about (`event.hospital`, and for a
+#               patient sent elsewhere the hospital it was headed to: ALSO_ABOUT);
+# - `er`:       ER staff of another hospital involved in the incident (on it, or receiving
+#               one of its patients);
+# - `official`: officials of the incident's region. Never patient rows: patient kinds are NONE.
+#
+# FULL is the header, summary and `data`; SUMMARY the header and summary without `data` (the
+# summary of such a kind never carries what `data` holds back); NONE: not at all. Everyone
+# else — agency admins, people of other regions, ER staff of an uninvolved hospital — sees no
+# event. `event_sight` is the one function that applies this table: the events API, the board
+# snapshot, the record and its CSV, and every socket send (incidents.consumers) ask it.
+
+
+class Sight(IntEnum):
+    NONE = 0
+    SUMMARY = 1  # header and summary, no data
+    FULL = 2  # header, summary and data
+
+
+@dataclass(frozen=True)
+class AudienceRule:
+    """How much of one kind of event each viewer beside the incident's staff sees."""
+
+    er_own: Sight
+    er: Sight
+    official: Sight
+
+
+_FULL, _SUMMARY, _NONE = Sight.FULL, Sight.SUMMARY, Sight.NONE
+# The incident's course: every involved ER follows it; officials read what happened.
+OPERATIONAL = AudienceRule(er_own=_FULL, er=_FULL, official=_SUMMARY)
+# A patient: the receiving ER (and the one it was taken from); never other ERs or officials.
+PATIENT = AudienceRule(er_own=_FULL, er=_NONE, official=_NONE)
+
+AUDIENCES: dict[str, AudienceRule] = {
+    INCIDENT_DECLARED: OPERATIONAL,
+    INCIDENT_UPDATED: OPERATIONAL,
+    INCIDENT_DEESCALATED: OPERATIONAL,
+    # The closing summary (data) is for those who worked the incident; officials read it on
+    # the incident itself.
+    INCIDENT_CLOSED: OPERATIONAL,
+    INCIDENT_REOPENED: OPERATIONAL,
+    # Which hospitals are on, acknowledged, answered, escalated or late: every involved ER
+    # plans with its neighbours' answers.
+    HOSPITAL_ADDED: OPERATIONAL,
+    HOSPITAL_REMOVED: OPERATIONAL,
+    HOSPITAL_ACKNOWLEDGED: OPERATIONAL,
+    HOSPITAL_CAPACITY: OPERATIONAL,
+    HOSPITAL_ESCALATED: OPERATIONAL,
+    HOSPITAL_CAPACITY_OVERDUE: OPERATIONAL,
+    # The first alert to a hospital was accepted by its provider (the record's first KPI).
+    HOSPITAL_NOTIFIED: OPERATIONAL,
+    # A hospital stood down, and its acknowledgement: that hospital's ER (and staff) only.
+    HOSPITAL_STOOD_DOWN: AudienceRule(er_own=_FULL, er=_NONE, official=_NONE),
+    HOSPITAL_STANDDOWN_ACKNOWLEDGED: AudienceRule(er_own=_FULL, er=_NONE, official=_NONE),
+    # A named person acknowledged an alert: their own hospital's ER (and staff) only.
+    NOTIFICATION_ACKNOWLEDGED: AudienceRule(er_own=_FULL, er=_NONE, official=_NONE),
+    PATIENT_REGISTERED: PATIENT,
+    PATIENT_RETRIAGED: PATIENT,
+    PATIENT_DESTINATION: PATIENT,
+    PATIENT_TRANSPORTED: PATIENT,
+    PATIENT_ARRIVED: PATIENT,
+    # Situation updates go to officials and the region's staff (GET …/updates/ refuses ER
+    # staff): an ER charge nurse sees that one was posted, to which lists and by whom, never
+    # its body; officials read the body in the update itself, not in the timeline.
+    UPDATE_POSTED: AudienceRule(er_own=_SUMMARY, er=_SUMMARY, official=_SUMMARY),
+    # The shared checklist and who holds which ICS role (the hospital liaison, say): everyone
+    # working the incident; officials the summaries.
+    CHECKLIST_STARTED: OPERATIONAL,
+    CHECKLIST_CHECKED: OPERATIONAL,
+    CHECKLIST_UNCHECKED: OPERATIONAL,
+    ROLE_ASSIGNED: OPERATIONAL,
+    ROLE_RELIEVED: OPERATIONAL,
+}
+
+# Payload keys naming another hospital an event is about (besides `event.hospital`).
+ALSO_ABOUT: dict[str, tuple[str, ...]] = {PATIENT_DESTINATION: ("previous_id",)}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who looks at an incident's events, as far as AUDIENCES is concerned."""
+
+    staff: bool = False  # dispatch, EMS, EM, responders of the region; platform operators
+    official: bool = False  # an official of the incident's region
+    er_hospitals: frozenset[int] = frozenset()  # involved hospitals whose ER staff they are
+    # Own hospitals taken off the incident: (hospital id, seq of its stand-down). Their ER
+    # reads what it was paged for up to then, and the stand-down's acknowledgement.
+    er_read_until: tuple[tuple[int, int], ...] = ()
+
+
+def audience_rule(kind: str) -> AudienceRule:
+    rule = AUDIENCES.get(kind)
+    if rule is None:
+        raise ValueError(f"Event kind {kind!r} has no audience; add it to events.AUDIENCES.")
+    return rule
+
+
+def event_about(kind: str, hospital_id: int | None, data: dict[str, Any]) -> frozenset[int]:
+    """The hospitals an event is about (Hospital ids)."""
+    about = {hospital_id} if hospital_id is not None else set()
+    for key in ALSO_ABOUT.get(kind, ()):
+        if isinstance(data.get(key), int):
+            about.add(data[key])
+    return frozenset(about)
+
+
+def event_sight(
+    viewer: Viewer,
+    kind: str,
+    hospital_id: int | None,
+    data: dict[str, Any],
+    seq: int | None = None,
+) -> Sight:
+    """How much of one event `viewer` sees: THE audience rule (see AUDIENCES). `seq` matters
+    only to the ER of a hospital taken off the incident (Viewer.er_read_until)."""
+    if viewer.staff:
+        return Sight.FULL
+    rule = audience_rule(kind)
+    sight = Sight.NONE
+    about = event_about(kind, hospital_id, data)
+    if viewer.er_hospitals:
+        own = bool(viewer.er_hospitals & about)
+        sight = max(sight, rule.er_own if own else rule.er)
+    for removed, until in viewer.er_read_until:
+        before = seq is not None and seq <= until
+        if before or (kind == HOSPITAL_STANDDOWN_ACKNOWLEDGED and hospital_id == removed):
+            sight = max(sight, rule.er_own if removed in about else rule.er)
+    if viewer.official:
+        sight = max(sight, rule.official)
+    return sight
+
+
+def visible_events_filter(viewer: Viewer) -> Q:
+    """The same rule as a filter on IncidentEvent rows (sight above NONE), so the timeline
+    can be paged in the database; `event_sight` then says FULL or SUMMARY per event."""
+    if viewer.staff:
+        return Q()
+    allowed = Q(pk__in=[])
+    if viewer.er_hospitals:
+        allowed |= _er_filter(viewer.er_hospitals)
+    for removed, until in viewer.er_read_until:
+        allowed |= Q(seq__lte=until) & _er_filter({removed})
+        allowed |= Q(kind=HOSPITAL_STANDDOWN_ACKNOWLEDGED, hospital_id=removed)
+    if viewer.official:
+        allowed |= Q(kind__in=[k for k, rule in AUDIENCES.items() if rule.official > Sight.NONE])
+    return allowed
+
+
+def _er_filter(hospitals: frozenset[int] | set[int]) -> Q:
+    """The events ER staff of `hospitals` see (sight above NONE)."""
+    kinds = AUDIENCES.items()
+    mine = sorted(hospitals)
+    allowed = Q(kind__in=[k for k, rule in kinds if rule.er > Sight.NONE])
+    own_kinds = [k for k, rule in kinds if rule.er_own > Sight.NONE]
+    allowed |= Q(kind__in=own_kinds, hospital_id__in=mine)
+    for kind, keys in ALSO_ABOUT.items():
+        if kind in own_kinds:
+            for key in keys:
+                allowed |= Q(kind=kind, **{f"data__{key}__in": mine})
+    return allowed
+
+
 def _type_errors(value: Any, expected: Any, path: str) -> list[str]:
     origin = typing.get_origin(expected)
     if expected is Any:
@@ -407,10 +581,9 @@ User = AbstractBaseUser | AnonymousUser | None
 
 
 def actor_name(actor: User) -> str:
-    if actor is None or not actor.is_authenticated:
-        return ""
-    full = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
-    return full or actor.get_username()
+    """How the timeline names a login: agencies.queries.person_label ("Grace Okafor (A1
+    Hospital)"), the one display of a person."""
+    return person_label(actor)
 
 
 def append_event(
@@ -420,7 +593,7 @@ def append_event(
     actor: User,
     summary: str,
     data: dict[str, Any],
-    public: bool = False,
+    public: bool | None = None,
     hospital: Hospital | None = None,
     actor_label: str = "",
 ) -> IncidentEvent:
@@ -428,6 +601,9 @@ def append_event(
     Updates `incident.last_seq` in memory to the seq it took."""
     if kind not in KIND_SCHEMAS:
         raise ValueError(f"Unknown event kind {kind!r}; add it and its schema to events.py.")
+    officials_see = audience_rule(kind).official > Sight.NONE
+    if public is not None and public != officials_see:
+        raise ValueError(f"{kind}: public={public} contradicts its rule in events.AUDIENCES.")
     using = router.db_for_write(IncidentEvent)
     with transaction.atomic(using=using, savepoint=False):
         with connections[using].cursor() as cursor:
@@ -448,7 +624,7 @@ def append_event(
             actor_label=(actor_label or actor_name(actor))[:160],
             summary=summary[:400],
             data=data,
-            public=public,
+            public=officials_see,
             hospital=hospital,
         )
         for callback in list(_in_transaction_subscribers):

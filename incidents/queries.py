@@ -14,10 +14,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from agencies.models import Hospital
+from agencies.models import Hospital, Region
 from agencies.permissions import scope_for
-from incidents import distribution
-from incidents.events import HOSPITAL_ESCALATED, HOSPITAL_STANDDOWN_ACKNOWLEDGED
+from incidents import distribution, events
+from incidents.events import HOSPITAL_ESCALATED
 from incidents.models import (
     CAPACITY_CATEGORIES,
     ESCALATION_STEPS,
@@ -41,6 +41,7 @@ from incidents.ranking import candidates_from_hospitals, within_radius
 User = AbstractBaseUser | AnonymousUser
 BOARD_EVENTS = 50
 KM_PER_DEGREE = 111.0
+OUT_OF_REACH = "Not a hospital of this region or within its radius."
 
 
 def incidents_visible(user: User) -> QuerySet[Incident]:
@@ -107,25 +108,24 @@ def patients_visible(access: IncidentAccess, incident: Incident) -> QuerySet[Pat
     return patients.none()
 
 
+def event_viewer(access: IncidentAccess) -> events.Viewer:
+    """The user as events.AUDIENCES sees them, from their access to the incident."""
+    return events.Viewer(
+        staff=access.sees_all_events,
+        official=access.level == Level.SUMMARY,
+        er_hospitals=access.hospital_ids if access.level == Level.HOSPITAL else frozenset(),
+        er_read_until=access.read_until,
+    )
+
+
 def events_visible(access: IncidentAccess, incident: Incident) -> QuerySet[IncidentEvent]:
-    """The whole timeline for dispatch/EMS/EM/responders; public events plus those about
-    their hospital for ER staff (up to its stand-down for a hospital taken off the incident);
-    public events for officials."""
+    """The timeline events the user may see at all (events.AUDIENCES): everything for
+    dispatch/EMS/EM/responders; for ER staff and officials what their rule lets them see.
+    Whether each one comes with its data is `events.event_sight`'s answer."""
     timeline = IncidentEvent.objects.filter(incident=incident).order_by("seq")
-    if access.sees_all_events:
-        return timeline
-    if access.sees_patients:
-        allowed = Q(pk__in=[])
-        if access.hospital_ids:
-            allowed = Q(public=True) | Q(hospital_id__in=access.hospital_ids)
-        for hospital_id, until in access.read_until:
-            # a removed hospital: the timeline up to its stand-down, and the acknowledgement
-            allowed |= Q(seq__lte=until) & (Q(public=True) | Q(hospital_id=hospital_id))
-            allowed |= Q(hospital_id=hospital_id, kind=HOSPITAL_STANDDOWN_ACKNOWLEDGED)
-        return timeline.filter(allowed)
-    if access.can_view:
-        return timeline.filter(public=True)
-    return timeline.none()
+    if not access.can_view:
+        return timeline.none()
+    return timeline.filter(events.visible_events_filter(event_viewer(access)))
 
 
 def updates_visible(access: IncidentAccess, incident: Incident) -> QuerySet[SituationUpdate]:
@@ -143,27 +143,54 @@ def region_chain(incident: Incident) -> list[int]:
     return chain
 
 
-def ranking_candidates(incident: Incident) -> list[Hospital]:
-    """The region's active hospitals, plus other regions' within `hospital_radius_km`."""
-    region = incident.region
+def hospitals_in_reach(
+    region: Region, latitude: float | None, longitude: float | None
+) -> list[Hospital]:
+    """THE rule for which hospitals may go on an incident of `region` at (latitude,
+    longitude): the region's active hospitals, plus other regions' within
+    `region.hospital_radius_km`. Ranking, the dispatcher API, CAD intake, walk-ins and the
+    service that adds a hospital all ask here, so a hospital out of reach (another county's,
+    say) never gets an incident, its contacts paged or its board fed."""
     hospitals = Hospital.objects.select_related("agency").filter(agency__active=True)
     nearby = Q(agency__region_id=region.pk)
-    if incident.latitude is not None and incident.longitude is not None:
+    if latitude is not None and longitude is not None:
         # A cheap bounding box first; within_radius then applies the great-circle distance.
         span = region.hospital_radius_km / KM_PER_DEGREE
         nearby |= Q(
-            agency__latitude__range=(incident.latitude - span, incident.latitude + span),
+            agency__latitude__range=(latitude - span, latitude + span),
             agency__longitude__isnull=False,
         )
     found = {h.pk: h for h in hospitals.filter(nearby)}
     kept = within_radius(
         candidates_from_hospitals(found.values()),
         home_region_id=region.pk,
-        latitude=incident.latitude,
-        longitude=incident.longitude,
+        latitude=latitude,
+        longitude=longitude,
         radius_km=region.hospital_radius_km,
     )
     return [found[c.hospital_id] for c in kept]
+
+
+def hospital_in_reach(
+    hospital: Hospital, region: Region, latitude: float | None, longitude: float | None
+) -> bool:
+    """Whether one hospital (agency selected) passes `hospitals_in_reach` (no query)."""
+    if not hospital.agency.active:
+        return False
+    return bool(
+        within_radius(
+            candidates_from_hospitals([hospital]),
+            home_region_id=region.pk,
+            latitude=latitude,
+            longitude=longitude,
+            radius_km=region.hospital_radius_km,
+        )
+    )
+
+
+def ranking_candidates(incident: Incident) -> list[Hospital]:
+    """The hospitals that may go on `incident` (hospitals_in_reach at its location)."""
+    return hospitals_in_reach(incident.region, incident.latitude, incident.longitude)
 
 
 def sent_counts(incident: Incident) -> dict[int, dict[str, int]]:
@@ -246,11 +273,33 @@ def escalation_next(
     }
 
 
+def answerers(incident: Incident | int) -> dict[int, dict[str, str]]:
+    """Who last acknowledged and who last answered the capacity of each hospital, exactly as
+    its timeline (and so every live board) names them — "Grace Okafor (A1 Hospital)", or
+    "SMS from +1937…, Jane Doe (A1 Hospital)" — so a reload reads as the live feed did
+    (one query)."""
+    found: dict[int, dict[str, str]] = defaultdict(dict)
+    rows = (
+        IncidentEvent.objects.filter(
+            incident=incident, kind__in=(events.HOSPITAL_ACKNOWLEDGED, events.HOSPITAL_CAPACITY)
+        )
+        .order_by("seq")
+        .values_list("hospital_id", "kind", "actor_label", "data")
+    )
+    for hospital_id, kind, actor_label, data in rows:
+        if kind == events.HOSPITAL_ACKNOWLEDGED:
+            found[hospital_id]["acknowledged_by"] = data.get("by") or actor_label
+        else:
+            found[hospital_id]["capacity_answered_by"] = actor_label
+    return found
+
+
 def hospital_entry(
     row: IncidentHospital,
     sent: dict[str, int],
     now: Any = None,
     escalation: dict[str, Any] | None = None,
+    answered_by: dict[str, str] | None = None,
     incident: Incident | None = None,
 ) -> dict[str, Any]:
     """One hospital on an incident as every board shows it: who answered, who is outstanding,
@@ -258,6 +307,8 @@ def hospital_entry(
     `incident`), and the room left per colour."""
     now = now or timezone.now()
     answered = row.capacity_answered_at is not None
+    if answered_by is None:
+        answered_by = answerers(row.incident_id).get(row.hospital_id, {})
     return {
         "id": row.pk,
         "hospital_id": row.hospital_id,
@@ -274,16 +325,14 @@ def hospital_entry(
         "status": row.status,
         "notified_at": row.notified_at,
         "acknowledged_at": row.acknowledged_at,
-        "acknowledged_by": row.acknowledged_by.get_username() if row.acknowledged_by else "",
+        "acknowledged_by": answered_by.get("acknowledged_by", "") if row.acknowledged_at else "",
         "ack_outstanding": row.acknowledged_at is None,
         "ack_age_seconds": _age_seconds(row.acknowledged_at, now),
         "escalation": escalation,
         "escalation_next": escalation_next(row, escalation, incident),
         "capacity": row.capacity() if answered else None,
         "capacity_answered_at": row.capacity_answered_at,
-        "capacity_answered_by": row.capacity_answered_by.get_username()
-        if row.capacity_answered_by
-        else "",
+        "capacity_answered_by": answered_by.get("capacity_answered_by", "") if answered else "",
         "capacity_age_seconds": _age_seconds(row.capacity_answered_at, now),
         "capacity_outstanding": not answered,
         "capacity_revisions": row.capacity_revisions,
@@ -296,13 +345,19 @@ def hospital_entry(
 
 
 def hospitals_overview(incident: Incident) -> list[dict[str, Any]]:
-    """The hospitals on the incident with their answers and room left (three queries)."""
+    """The hospitals on the incident with their answers and room left (four queries)."""
     now = timezone.now()
     sent = sent_counts(incident)
     escalated = escalations(incident)
+    named = answerers(incident)
     return [
         hospital_entry(
-            row, sent.get(row.hospital_id, {}), now, escalated.get(row.hospital_id), incident
+            row,
+            sent.get(row.hospital_id, {}),
+            now,
+            escalated.get(row.hospital_id),
+            named.get(row.hospital_id, {}),
+            incident,
         )
         for row in incident_hospitals(incident)
     ]
@@ -312,7 +367,7 @@ def board_snapshot(
     access: IncidentAccess, incident: Incident, *, events: int = BOARD_EVENTS
 ) -> dict[str, Any]:
     """The incident board: hospitals with answer ages and outstanding flags, patient counts by
-    category, status and hospital, and the latest events the user may see. Four queries."""
+    category, status and hospital, and the latest events the user may see. Five queries."""
     now = timezone.now()
     counts_by = {
         "category": {c: 0 for c in TriageCategory.values},
@@ -335,9 +390,15 @@ def board_snapshot(
         if row["destination_id"] is not None:
             by_hospital[row["destination_id"]][row["category"]] += row["n"]
     escalated = escalations(incident)
+    named = answerers(incident)
     hospitals = [
         hospital_entry(
-            row, by_hospital.get(row.hospital_id, {}), now, escalated.get(row.hospital_id), incident
+            row,
+            by_hospital.get(row.hospital_id, {}),
+            now,
+            escalated.get(row.hospital_id),
+            named.get(row.hospital_id, {}),
+            incident,
         )
         for row in incident_hospitals(incident)
     ]

@@ -2,8 +2,8 @@
 that the printable ICS 214-style page and its PDF are rendered from.
 
 Everything here reads; nothing changes state. The activity log is scoped like the events
-API (incidents.queries.events_visible): officials get the public events, ER staff the public
-ones and those about their hospital. Key figures are counts and times (no patient details),
+API, by the audience rule of each event kind (incidents.events.event_sight): the log shows
+summaries only, never an event's data. Key figures are counts and times (no patient details),
 computed from the timeline's event times, so any viewer of the incident may read them; an
 exercise or test incident says so on every figure sheet.
 """
@@ -32,7 +32,7 @@ from incidents.checklists import (
 )
 from incidents.models import HospitalStandDown, Incident, IncidentEvent, Patient, TriageCategory
 from incidents.permissions import IncidentAccess
-from incidents.queries import events_visible, region_chain
+from incidents.queries import event_viewer, events_visible, region_chain
 
 User = AbstractBaseUser | AnonymousUser
 CSV_COLUMNS = ("seq", "time", "actor", "agency", "kind", "summary")
@@ -95,19 +95,37 @@ def _actor_agencies(incident: Incident, user_ids: Iterable[int]) -> dict[int, st
     return {user_id: " / ".join(near or far) for user_id, (near, far) in found.items()}
 
 
+def _name_only(label: str, agency: str) -> str:
+    """The timeline names people "Grace Okafor (A1 Hospital)"; the log has an agency column."""
+    suffix = f" ({agency})"
+    return label[: -len(suffix)] if agency and label.endswith(suffix) else label
+
+
 def activity_log(access: IncidentAccess, incident: Incident) -> list[LogRow]:
     """The timeline the user may see, oldest first, as activity-log rows (two queries)."""
-    timeline = list(
-        events_visible(access, incident).only(
-            "seq", "at", "actor_id", "actor_label", "kind", "summary", "public"
+    viewer = event_viewer(access)
+    timeline = [
+        event
+        for event in events_visible(access, incident).only(
+            "seq",
+            "at",
+            "actor_id",
+            "actor_label",
+            "kind",
+            "summary",
+            "public",
+            "hospital",
+            "data",
         )
-    )
+        if events.event_sight(viewer, event.kind, event.hospital_id, event.data, event.seq)
+        > events.Sight.NONE
+    ]
     agencies = _actor_agencies(incident, (e.actor_id for e in timeline if e.actor_id))
     return [
         LogRow(
             seq=event.seq,
             at=event.at,
-            actor=event.actor_label,
+            actor=_name_only(event.actor_label, agencies.get(event.actor_id, "")),
             agency=agencies.get(event.actor_id, "") if event.actor_id else "",
             kind=event.kind,
             summary=event.summary,

@@ -10,6 +10,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from agencies.queries import person_label, person_labels
 from incidents.models import (
     HospitalStandDown,
     Incident,
@@ -22,6 +23,20 @@ from incidents.services.common import MAX_CAPACITY
 from incidents.services.lifecycle import MAX_ESTIMATE
 
 # --- out ---------------------------------------------------------------------------------------
+
+
+def people_context(users: Any) -> dict[str, Any]:
+    """Serializer context naming many people in one query (see `person`)."""
+    return {"people": person_labels(users)}
+
+
+def person(serializer: serializers.Serializer, user: Any) -> str:
+    """A person as everywhere (agencies.queries.person_label), from the context's bulk lookup
+    when the view made one."""
+    if user is None:
+        return ""
+    known = serializer.context.get("people") or {}
+    return known[user.pk] if user.pk in known else person_label(user)
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -68,7 +83,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         return incident.estimated()
 
     def get_declared_by(self, incident: Incident) -> str:
-        return incident.declared_by.get_username() if incident.declared_by else ""
+        return person(self, incident.declared_by)
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -128,7 +143,7 @@ class SituationUpdateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_author(self, update: SituationUpdate) -> str:
-        return update.author.get_username() if update.author else ""
+        return person(self, update.author)
 
     def get_audience(self, update: SituationUpdate) -> list[dict[str, Any]]:
         return [{"id": d.pk, "name": d.name} for d in update.audience.all()]

@@ -89,7 +89,11 @@ def _config(request: HttpRequest, board: str, **extra: Any) -> dict[str, Any]:
     user = request.user
     return {
         "board": board,
-        "user": {"id": user.pk, "username": user.get_username()},
+        "user": {
+            "id": user.pk,
+            "username": user.get_username(),
+            "name": agency_queries.person_label(user),
+        },
         "csrf": get_token(request),
         "ws": "/ws/board/",
         "api": "/api/v1/",

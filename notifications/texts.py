@@ -26,6 +26,7 @@ from django.conf import settings
 from django.template import Context, Template, TemplateSyntaxError
 from django.utils import timezone
 
+from agencies.queries import person_label
 from asim.plain_text import one_line, title_with_place
 from notifications.messages import outgoing_text, with_exercise_prefix
 
@@ -171,7 +172,7 @@ def context_for(
         author = update.author
         context["update"] = {
             "body": update.body,
-            "author": (author.get_full_name() or author.get_username()) if author else "",
+            "author": person_label(author),
         }
     return _one_line_texts(context)
 

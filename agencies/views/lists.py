@@ -84,13 +84,15 @@ def list_index(request: HttpRequest) -> HttpResponse:
 @login_required
 def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     dlist = get_object_or_404(queries.distribution_lists_visible(request.user), pk=list_id)
+    everyone = queries.distribution_list_members(dlist)
     recipients = (
-        queries.distribution_list_members(dlist)
+        queries.distribution_list_people_visible(request.user, dlist, everyone)
         .select_related("agency")
         .prefetch_related("contact_points")
         .order_by("agency__name", "full_name", "id")
     )
-    unreachable = recipients.filter(contact_points__isnull=True).count()
+    unreachable = everyone.filter(contact_points__isnull=True).count()
+    reached = everyone.count()
     page = paginate(request, recipients, RECIPIENTS_PAGE_SIZE)
     channel_labels = dict(Channel.choices)
     people = [
@@ -113,7 +115,11 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
             "page": page,
             "people": people,
             "unreachable": unreachable,
-            "picked_members": dlist.members.select_related("agency").order_by("full_name"),
+            "reached": reached,
+            "hidden": reached - page.paginator.count,
+            "picked_members": queries.distribution_list_people_visible(
+                request.user, dlist, dlist.members.select_related("agency").order_by("full_name")
+            ),
             "picked_agencies": dlist.agencies.order_by("name"),
             "discipline_labels": _discipline_labels(dlist.disciplines),
             "can_keep": permissions.can_keep_lists(request.user, dlist.region_id),

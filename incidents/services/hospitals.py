@@ -20,6 +20,7 @@ from incidents.models import (
     IncidentEvent,
     IncidentHospital,
 )
+from incidents.queries import OUT_OF_REACH, hospital_in_reach
 from incidents.ranking import distance_between
 from incidents.services.common import (
     Actor,
@@ -42,12 +43,15 @@ def incident_hospital_add(
     distance_km: float | None = None,
     actor_label: str = "",
 ) -> IncidentHospital:
-    """Put a hospital on the incident (notified now; the notifications issue sends the alert)."""
+    """Put a hospital on the incident (notified now; the notifications issue sends the alert).
+    Only a hospital in reach (incidents.queries.hospitals_in_reach) may go on."""
     if not hospital.agency.active:
         raise ValidationError({"hospital": f"{hospital_label(hospital)} is not active."})
     with transaction.atomic():
         locked = lock_incident(incident)
         require_not_closed(locked, "take hospitals")
+        if not hospital_in_reach(hospital, locked.region, locked.latitude, locked.longitude):
+            raise ValidationError({"hospital": OUT_OF_REACH})
         if IncidentHospital.objects.filter(incident=locked, hospital=hospital).exists():
             raise ValidationError(
                 {"hospital": f"{hospital_label(hospital)} is already on this incident."}
@@ -222,7 +226,7 @@ def _acknowledge(
         kind=events.HOSPITAL_ACKNOWLEDGED,
         actor=actor,
         actor_label=actor_label,
-        summary=f"{hospital_label(row.hospital)} acknowledged" + (f" ({who})" if who else ""),
+        summary=f"{hospital_label(row.hospital)} acknowledged" + (f" — {who}" if who else ""),
         data={"hospital_id": row.hospital_id, "hospital": hospital_label(row.hospital), "by": who},
         public=True,
         hospital=row.hospital,

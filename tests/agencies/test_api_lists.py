@@ -292,3 +292,49 @@ def test_a_county_emergency_manager_reads_the_states_lists_but_cannot_change_the
     assert api.delete(url).status_code == 403
     dlist.refresh_from_db()
     assert dlist.name == "State EM duty officers"
+
+
+def test_an_agency_admin_sees_a_lists_size_but_only_their_own_agencys_people(
+    api: APIClient, world: World, police_admin_a: Any, em_a: Any, people: dict[str, Member]
+) -> None:
+    """A county list that names the police chief and reaches the officials, and a state list
+    of state officials above it: the police admin reads both lists' names and sizes, but of
+    their people only the police department's own; the county EM sees everyone on the
+    county's list."""
+    state = RegionFactory(name="State", kind="state")
+    world.region_a.parent = state
+    world.region_a.save()
+    governor = MemberFactory(
+        agency=AgencyFactory(region=state, discipline=Discipline.OFFICIALS),
+        full_name="Governor Gale",
+    )
+    state_list = DistributionListFactory(region=state, name="State officials")
+    state_list.members.add(governor)
+    county = DistributionListFactory(
+        region=world.region_a, name="Leaders", disciplines=["officials"]
+    )
+    county.members.add(people["chief"])
+
+    as_user(api, police_admin_a)
+    body = api.get(f"/api/v1/distribution-lists/{county.pk}/").json()
+    assert (body["name"], body["recipient_count"]) == ("Leaders", 3)
+    assert body["members"] == [people["chief"].pk]
+    assert recipient_names(api, county.pk) == ["Chief Hale"]
+    state_body = api.get(f"/api/v1/distribution-lists/{state_list.pk}/").json()
+    assert (state_body["name"], state_body["recipient_count"], state_body["members"]) == (
+        "State officials",
+        1,
+        [],
+    )
+    assert recipient_names(api, state_list.pk) == []
+    listed = {
+        row["id"]: row["members"]
+        for row in api.get("/api/v1/distribution-lists/").json()["results"]
+    }
+    assert listed[state_list.pk] == [] and listed[county.pk] == [people["chief"].pk]
+
+    as_user(api, em_a)
+    assert recipient_names(api, county.pk) == ["Chief Hale", "Clerk Ames", "Mayor Reed"]
+    assert api.get(f"/api/v1/distribution-lists/{county.pk}/").json()["members"] == [
+        people["chief"].pk
+    ]

@@ -680,3 +680,22 @@ def test_the_export_filename_is_safe_whatever_the_short_code(client, dispatcher_
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="roster-ap-x-evil-1-')
     assert "X-Evil" not in response
+
+
+def test_an_agency_admin_sees_only_their_own_people_on_a_list_page(
+    client, police_admin_a, em_a, world
+):
+    chief = MemberFactory(agency=world.police_a, full_name="Chief Hale")
+    MemberFactory(agency=world.officials_a, full_name="Mayor May")
+    dlist = DistributionListFactory(
+        region=world.region_a, name="Leaders", disciplines=["officials"]
+    )
+    dlist.members.add(chief)
+    url = reverse("agencies:list-detail", args=[dlist.pk])
+    body = text(signed_in(client, police_admin_a).get(url))
+    assert "Leaders" in body and "Chief Hale" in body
+    assert "Mayor May" not in body
+    assert "1 more is on other agencies" in body
+    client.logout()
+    body = text(signed_in(client, em_a).get(url))
+    assert "Chief Hale" in body and "Mayor May" in body

@@ -175,3 +175,22 @@ def test_emergency_manager_builds_a_list_and_reports_hospital_capacity(
     screenshot(page, "05-hospitals-phone")
     page.set_viewport_size({"width": 2560, "height": 1440})
     screenshot(page, "06-hospitals-wall-screen")
+
+
+def test_an_agency_admin_sees_a_lists_size_but_only_their_own_people_on_it(
+    page, sign_in, screenshot, world, police_admin_a
+):
+    chief = MemberFactory(agency=world.police_a, full_name="Chief Hale")
+    MemberFactory(agency=world.officials_a, full_name="Mayor May")
+    dlist = DistributionListFactory(
+        region=world.region_a, name="Leaders", disciplines=["officials"]
+    )
+    dlist.members.add(chief)
+    sign_in(page, "police_admin_a")
+    page.goto(f"/agencies/lists/{dlist.pk}/")
+    expect(page.get_by_role("heading", name="Leaders")).to_be_visible()
+    expect(page.locator(".stat").first).to_contain_text("2")
+    expect(page.get_by_text("1 more is on other agencies' rosters")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("Mayor May")
+    expect(page.locator("table")).to_contain_text("Chief Hale")
+    screenshot(page, "list-as-agency-admin")

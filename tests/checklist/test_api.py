@@ -52,7 +52,7 @@ def test_checking_through_the_api_answers_with_the_phase_progress(api, incident,
     api.force_authenticate(ems_a)
     entry = item(incident, "Fire and EMS stage")
     body = api.post(url(incident, f"checklist/items/{entry.pk}/check/")).json()
-    assert body["item"]["done"] and body["item"]["checked_by"] == "medic_a"
+    assert body["item"]["done"] and body["item"]["checked_by"] == "medic_a (A EMS)"
     assert (body["phase"]["done"], body["phase"]["total"]) == (1, 3)
     assert body["progress"]["done"] == 1
     again = api.post(url(incident, f"checklist/items/{entry.pk}/check/"))
@@ -152,7 +152,7 @@ def test_an_emergency_manager_drafts_edits_and_adopts_through_the_api(api, plan,
     assert bad.status_code == 400
     assert set(bad.json()) == {"phases[0].title", "phases[0].items"}
     adopted = api.post(f"{TPL}/{draft_id}/adopt/")
-    assert adopted.status_code == 200 and adopted.json()["adopted_by"] == "em_a"
+    assert adopted.status_code == 200 and adopted.json()["adopted_by"] == "em_a (A EM)"
     frozen = api.patch(f"{TPL}/{draft_id}/", {"name": "Renamed"}, format="json")
     assert frozen.status_code == 400 and "is adopted" in frozen.json()["detail"]
     assert api.get(f"{TPL}/{plan.pk}/").json()["status"] == "retired"

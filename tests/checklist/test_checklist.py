@@ -73,7 +73,7 @@ def test_unchecking_clears_the_check_and_keeps_both_on_the_timeline(incident, di
     services.checklist_item_check(actor=dispatcher_a, item=entry)
     unchecked = services.checklist_item_uncheck(actor=em_a, item=entry)
     assert not unchecked.done and unchecked.checked_at is None and unchecked.checked_by is None
-    assert unchecked.changed_by_label == "em_a"
+    assert unchecked.changed_by_label == "em_a (A EM)"
     assert kinds(incident)[-2:] == [events.CHECKLIST_CHECKED, events.CHECKLIST_UNCHECKED]
     last = IncidentEvent.objects.filter(incident=incident).last()
     assert last.summary.startswith("Un-checked: Declare the MCI") and last.data["done"] is False
@@ -83,7 +83,7 @@ def test_unchecking_clears_the_check_and_keeps_both_on_the_timeline(incident, di
 def test_checking_an_item_twice_says_who_checked_it(incident, dispatcher_a, em_a):
     entry = item(incident, "Declare the MCI")
     services.checklist_item_check(actor=dispatcher_a, item=entry)
-    with pytest.raises(ValidationError, match="Already checked by dispatcher_a at"):
+    with pytest.raises(ValidationError, match=r"Already checked by dispatcher_a \(A 911\) at"):
         services.checklist_item_check(actor=em_a, item=entry)
     with pytest.raises(ValidationError, match="not checked"):
         services.checklist_item_uncheck(actor=em_a, item=item(incident, "Contact team forms"))

@@ -163,7 +163,7 @@ def test_the_org_chart_lists_every_role_in_order_with_where_it_reports(incident,
     assert by_role["treatment"]["reports_to"] == "fire_ems_command"
     assert by_role["rescue_task_force"]["multiple"] and not by_role["triage"]["multiple"]
     (holder,) = by_role["treatment"]["holders"]
-    assert holder["assigned_by"] == "dispatcher_a" and holder["assigned_at"] is not None
+    assert holder["assigned_by"] == "dispatcher_a (A 911)" and holder["assigned_at"] is not None
 
 
 @pytest.mark.django_db(transaction=True)

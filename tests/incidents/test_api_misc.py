@@ -22,7 +22,7 @@ def test_declaring_through_the_api_defaults_to_the_users_only_region(api, world,
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["region"] == world.region_a.pk and body["is_exercise"] is True
-    assert body["declared_by"] == "dispatcher_a"
+    assert body["declared_by"] == "dispatcher_a (A 911)"
 
 
 def test_incident_list_filters_by_status_and_keeps_exercises_out_of_real(api, world, dispatcher_a):

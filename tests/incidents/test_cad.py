@@ -6,12 +6,15 @@ import threading
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
 
+from incidents import services
 from incidents.models import CadToken, Incident, IncidentHospital
 from incidents.services.tokens import cad_token_create
+from tests.factories import HospitalFactory
 
 URL = "/api/v1/cad/incidents/"
 PAYLOAD = {
@@ -166,3 +169,42 @@ def test_create_cad_token_prints_a_working_key_once(world):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert client.post(URL, PAYLOAD, format="json").status_code == 201
+
+
+def test_a_cad_key_never_puts_another_regions_hospital_on_an_incident(cad, world):
+    """Region B's hospital (300 km away) by numeric agency id: a field error, nothing
+    declared; region A's own hospital by the same kind of id goes on."""
+    foreign = {**PAYLOAD, "hospitals": [world.hospital_b1.agency_id]}
+    response = cad.post(URL, foreign, format="json")
+    assert response.status_code == 400, response.content
+    assert f"Unknown hospital(s): {world.hospital_b1.agency_id}" in response.json()["hospitals"][0]
+    assert not Incident.objects.exists()
+    assert not IncidentHospital.objects.filter(hospital=world.hospital_b1).exists()
+
+    own = {**PAYLOAD, "hospitals": [world.hospital_a1.agency_id]}
+    response = cad.post(URL, own, format="json")
+    assert response.status_code == 201, response.content
+    rows = IncidentHospital.objects.filter(incident_id=response.json()["id"])
+    assert [r.hospital_id for r in rows] == [world.hospital_a1.pk]
+
+
+def test_a_cad_key_reaches_a_neighbouring_hospital_within_the_radius(cad, world):
+    near_b = HospitalFactory(
+        agency__region=world.region_b, agency__latitude=39.76, agency__longitude=-84.21
+    )
+    response = cad.post(URL, {**PAYLOAD, "hospitals": [near_b.agency_id]}, format="json")
+    assert response.status_code == 201, response.content
+    rows = IncidentHospital.objects.filter(incident_id=response.json()["id"])
+    assert [r.hospital_id for r in rows] == [near_b.pk]
+
+
+def test_the_service_refuses_a_hospital_out_of_reach_whoever_calls_it(incident, world):
+    """The one rule sits in incident_hospital_add too, so no other caller can bypass it."""
+    with pytest.raises(ValidationError) as refused:
+        services.incident_hospital_add(actor=None, incident=incident, hospital=world.hospital_b1)
+    assert "within its radius" in str(refused.value)
+    services.incident_hospital_add(actor=None, incident=incident, hospital=world.hospital_a2)
+    assert set(incident.hospitals.values_list("hospital_id", flat=True)) == {
+        world.hospital_a1.pk,
+        world.hospital_a2.pk,
+    }

@@ -233,7 +233,7 @@ async function acknowledge(state, button) {
     await api(`incidents/${state.id}/hospitals/${HOSPITAL.id}/acknowledge/`, { method: "POST" });
     const row = myRow(state);
     if (row && !row.acknowledged_at) {
-      Object.assign(row, { acknowledged_at: new Date().toISOString(), acknowledged_by: config.user.username, ack_outstanding: false });
+      Object.assign(row, { acknowledged_at: new Date().toISOString(), acknowledged_by: config.user.name, ack_outstanding: false });
     }
     render();
   } catch (error) {
