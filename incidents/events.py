@@ -57,6 +57,7 @@ PATIENT_RETRIAGED = "patient.retriaged"
 PATIENT_DESTINATION = "patient.destination"
 PATIENT_TRANSPORTED = "patient.transported"
 PATIENT_ARRIVED = "patient.arrived"
+PATIENT_DETAILS = "patient.details"
 UPDATE_POSTED = "update.posted"
 CHECKLIST_STARTED = "checklist.started"
 CHECKLIST_CHECKED = "checklist.checked"
@@ -83,6 +84,7 @@ class IncidentDeclared(TypedDict):
     latitude: float | None
     longitude: float | None
     estimated: dict[str, int]
+    casualty_population: str
     cad_number: str
     via: str
 
@@ -202,6 +204,17 @@ class PatientArrived(TypedDict):
     destination: str
 
 
+class PatientDetails(TypedDict):
+    """Names of the ringdown details that changed, never their values (the ER board
+    reloads the patient; the timeline and any rule on this kind carry no clinical detail)."""
+
+    patient_id: int
+    tag_number: str
+    category: str
+    destination_id: int | None
+    changed: list[str]
+
+
 class UpdatePosted(TypedDict):
     update_id: int
     body: str
@@ -273,6 +286,7 @@ KIND_SCHEMAS: dict[str, type] = {
     PATIENT_DESTINATION: PatientDestination,
     PATIENT_TRANSPORTED: PatientTransported,
     PATIENT_ARRIVED: PatientArrived,
+    PATIENT_DETAILS: PatientDetails,
     UPDATE_POSTED: UpdatePosted,
     CHECKLIST_STARTED: ChecklistStarted,
     CHECKLIST_CHECKED: ChecklistItemChanged,

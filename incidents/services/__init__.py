@@ -39,6 +39,7 @@ from incidents.services.patients import (
     patient_assign_destination,
     patient_register,
     patient_retriage,
+    patient_update_details,
     patients_transport,
     walkin_register,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "patient_assign_destination",
     "patient_register",
     "patient_retriage",
+    "patient_update_details",
     "patients_transport",
     "role_assign",
     "role_relieve",
