@@ -168,11 +168,12 @@ def test_an_mci_from_declaration_to_closing_across_every_board(
     expect(a1_row.locator("td[data-label='Alert delivered']")).to_contain_text("1 of 1 out")
     screenshot(dispatch, "04-dispatch-waiting-for-a1")
 
-    # The nurse acknowledges, then answers capacity: pick G 10 (R2 Y4 came from the morning
-    # report), send — two clicks.
+    # The nurse acknowledges, then answers capacity: nothing is pre-selected; "same as last
+    # time" takes the morning's R2 Y4 G8, then G 10 is picked, and sent.
     alert.get_by_role("button", name="Acknowledge").click()
     expect(alert).to_have_count(0)
     expect(er_a1.locator("body")).not_to_have_class(re.compile("is-alerting"))
+    er_a1.get_by_role("button", name=re.compile(r"Same as last time \(R2 Y4 G8")).click()
     er_a1.get_by_role("radio", name="Minor 10").click()
     er_a1.get_by_role("button", name="Send capacity R2 Y4 G10").click()
     expect(er_a1.locator(".er-capacity-now")).to_contain_text("Current answer")

@@ -5,13 +5,13 @@
 // - inbound patients sorted by ETA, with colour, unit and a countdown; mark arrived;
 // - register a walk-in. Only this hospital's patients are ever listed.
 
-import { api, clearErrors, fetchAll, showErrors } from "./api.js";
+import { api, clearErrors, clearOnNextAction, fetchAll, showErrors } from "./api.js";
 import { debouncedRefresher, loadIncident, refreshSnapshot, startBoard } from "./board.js";
-import { chips, etaCountdown, exerciseTag, since, statusBadge, timeline, triageTag, age } from "./components.js";
+import { chips, etaCountdown, exerciseTag, ringdown, since, statusBadge, timeline, triageTag, age } from "./components.js";
 import { config } from "./config.js";
 import { $, h, replace, scheduler } from "./dom.js";
 import { CAPACITY_CATEGORIES, CATEGORY, CATEGORIES, KIND, ago, timeOfDay } from "./format.js";
-import { Alarm } from "./sound.js";
+import { Alarm, kiosk } from "./sound.js";
 
 const HOSPITAL = config.hospital;
 const MUTE_MS = 10 * 60 * 1000;
@@ -25,6 +25,8 @@ const ignored = new Set(); // closed incidents, heard of through a late event
 const alertsEl = $("#er-alerts");
 const listEl = $("#er-incidents");
 const soundButton = $("#sound-toggle");
+const kioskBox = $("#kiosk-sound");
+const soundOff = $("#sound-off");
 const baseTitle = document.title;
 
 const alarm = new Alarm({ onChange: () => renderSound() });
@@ -192,7 +194,7 @@ function renderAlerts() {
           ack,
           mute,
           alarm.muted ? h("span", { class: "er-alert__note" }, "Sound muted for 10 minutes") : null,
-          !alarm.enabled ? h("span", { class: "er-alert__note" }, "Sound is off on this screen — press “Enable sound” at the top") : null,
+          !alarm.enabled ? h("span", { class: "er-alert__note" }, "Sound is off on this screen — press anywhere on it to turn the sound on") : null,
         ),
       );
     }),
@@ -202,12 +204,25 @@ function renderAlerts() {
 function renderSound() {
   if (!soundButton) return;
   const on = alarm.enabled;
+  // While sound is off, say so in large letters: a silent wall screen is the danger.
+  soundOff.hidden = on;
+  document.body.classList.toggle("is-sound-off", !on);
+  $("#sound-off-text").textContent = kiosk.on
+    ? "This screen is set to turn sound on at every start, but the browser blocked it. Press anywhere on the page to turn it on (or start the browser with --autoplay-policy=no-user-gesture-required, see README)."
+    : "A new MCI will not be heard on this screen. Press anywhere on the page to turn the sound on.";
+  kioskBox.checked = kiosk.on;
   soundButton.textContent = on ? (alarm.muted ? "Sound muted" : "Sound on") : "Enable sound";
   soundButton.setAttribute("aria-pressed", on ? "true" : "false");
   soundButton.classList.toggle("btn-warn", !on);
   lastAlertKey = "";
   renderAlerts();
 }
+
+kioskBox?.addEventListener("change", async () => {
+  kiosk.set(kioskBox.checked);
+  if (kioskBox.checked && !alarm.enabled) await alarm.enable();
+  renderSound();
+});
 
 soundButton?.addEventListener("click", async () => {
   if (alarm.enabled) {
@@ -226,14 +241,14 @@ const notes = new Map(); // incident id → {kind, text}
 function flash(id, kind, text) {
   const note = { kind, text };
   notes.set(id, note);
-  if (kind === "success") {
-    setTimeout(() => {
-      if (notes.get(id) === note) {
-        notes.delete(id);
-        render();
-      }
-    }, 10_000);
-  }
+  const forget = () => {
+    if (notes.get(id) === note) {
+      notes.delete(id);
+      render();
+    }
+  };
+  if (kind === "success") setTimeout(forget, 10_000);
+  else clearOnNextAction(forget); // an error answers one action, not the next
   render();
 }
 
@@ -301,6 +316,14 @@ class IncidentSection {
       this.pickers[category] = group;
       form.append(group);
     }
+    this.sameButton = h("button", { type: "button", class: "btn btn-small capacity-same" });
+    this.sameButton.addEventListener("click", () => {
+      const last = this.lastTime();
+      if (!last) return;
+      this.draft = { ...last.values };
+      this.updateCapacityForm(incidents.get(this.id));
+    });
+    form.prepend(this.sameButton);
     this.sendButton = h("button", { type: "submit", class: "btn btn-primary btn-large capacity-send" }, "Send capacity");
     form.append(h("div", { class: "form-actions" }, this.sendButton));
     form.addEventListener("submit", async (e) => {
@@ -313,6 +336,7 @@ class IncidentSection {
       this.sendButton.disabled = true;
       try {
         await api(`incidents/${state.id}/hospitals/${HOSPITAL.id}/capacity/`, { method: "POST", body: values });
+        Object.assign(HOSPITAL, { capacity: { ...values }, capacity_reported_at: new Date().toISOString() });
         this.draft = null;
         notes.delete(state.id);
         flash(state.id, "success", `Capacity sent: R${values.immediate} Y${values.delayed} G${values.minor}.`);
@@ -325,13 +349,21 @@ class IncidentSection {
     return form;
   }
 
-  // The values shown: what is being picked, else the current answer, else the capacity the
-  // hospital last reported on the hospitals page.
+  // The values shown: what is being picked, else this incident's current answer, else
+  // nothing. Numbers from before this incident are never pre-selected (one press would send
+  // them as today's): "Same as last time" offers them as an explicit choice.
   values(state) {
     if (this.draft) return this.draft;
     const row = myRow(state);
     if (row && row.capacity) return { ...row.capacity };
-    return { ...(HOSPITAL.capacity || {}) };
+    return {};
+  }
+
+  // The hospital's last reported capacity, if complete, as {values, at}.
+  lastTime() {
+    const last = HOSPITAL.capacity || {};
+    if (CAPACITY_CATEGORIES.some((c) => last[c] === null || last[c] === undefined)) return null;
+    return { values: { ...last }, at: HOSPITAL.capacity_reported_at };
   }
 
   pick(category, n) {
@@ -353,6 +385,13 @@ class IncidentSection {
     }
     const complete = CAPACITY_CATEGORIES.every((c) => values[c] !== null && values[c] !== undefined);
     const row = myRow(state);
+    const last = this.lastTime();
+    this.sameButton.hidden = !last || Boolean(row && row.capacity);
+    if (last) {
+      const v = last.values;
+      // One span: a flex button would drop the space before the live age.
+      replace(this.sameButton, h("span", {}, `Same as last time (R${v.immediate} Y${v.delayed} G${v.minor}`, last.at ? [", ", h("span", { "data-ago": last.at }, ago(last.at))] : "", ")"));
+    }
     this.sendButton.textContent = complete
       ? `${row && row.capacity ? "Update" : "Send"} capacity R${values.immediate} Y${values.delayed} G${values.minor}`
       : "Pick a number for each colour";
@@ -462,15 +501,22 @@ class IncidentSection {
                   flash(state.id, "error", error.message);
                 }
               });
-              return h(
+              // The ringdown from EMS (age, sex, injuries, vitals) on a line of its own under
+              // the patient's row, so the row keeps its width on any screen.
+              const details = h(
+                "tr",
+                { class: "inbound-ringdown", "data-ringdown": p.tag_number },
+                h("td", { colspan: 5, class: "ringdown" }, ringdown(p) || h("span", { class: "muted" }, "No ringdown details from EMS yet")),
+              );
+              return [h(
                 "tr",
                 { class: `inbound inbound-${p.category}`, "data-patient": p.tag_number },
                 h("td", {}, triageTag(p.category)),
-                h("th", { scope: "row", class: "mono tag" }, p.tag_number),
+                h("th", { scope: "row", class: "mono tag-number" }, p.tag_number),
                 h("td", {}, p.transport_unit || "—"),
                 h("td", { class: "nowrap" }, p.eta ? [etaCountdown(p.eta), h("span", { class: "age" }, timeOfDay(p.eta))] : h("span", { class: "muted" }, "no ETA")),
                 h("td", {}, button),
-              );
+              ), details];
             }),
           ),
         ),
@@ -526,4 +572,5 @@ const render = scheduler(() => {
 });
 
 renderSound();
+alarm.autoEnable();
 loadOpen().catch((error) => replace(listEl, h("div", { class: "alert alert-error", role: "alert" }, `Could not load incidents: ${error.message}`)));
