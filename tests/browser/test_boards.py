@@ -219,7 +219,7 @@ def test_an_mci_from_declaration_to_closing_across_every_board(
     screenshot(ems, "08-ems-transported")
 
     # The ER board shows them inbound, soonest first, with unit and countdown.
-    inbound = er_a1.locator(".inbound-table tbody tr")
+    inbound = er_a1.locator(".inbound-table tbody tr.inbound")
     expect(inbound).to_have_count(3)
     expect(inbound.first).to_contain_text("T-102")
     expect(inbound.first).to_contain_text("Medic 7")
@@ -336,6 +336,7 @@ def test_a_board_that_misses_an_event_fetches_it_when_the_next_one_shows_the_gap
 
     # The next event the board does receive (its own capacity answer) is two seqs ahead: the
     # board fetches what it missed, in order, and shows the patient.
+    er.get_by_role("button", name=re.compile("Same as last time")).click()
     er.get_by_role("button", name=re.compile("Send capacity")).click()
     expect(er.locator("tr[data-patient='G-1']")).to_contain_text("Medic 9")
     kinds = er.locator(".er-timeline [data-kind]")

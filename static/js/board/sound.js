@@ -57,24 +57,31 @@ export class Alarm {
       this.context = new AudioContext();
       this.context.addEventListener?.("statechange", () => this.onChange());
     }
+    const before = this.enabled;
     try {
       const resumed = this.context.resume();
       await (wait ? Promise.race([resumed, new Promise((done) => setTimeout(done, wait))]) : resumed);
     } catch {
       return false;
     }
-    this.onChange();
+    if (this.enabled !== before) this.onChange();
     return this.enabled;
   }
 
   // At load: a kiosk screen tries to turn sound on by itself; every screen turns it on at the
   // first press or key anywhere on the page (a user gesture, which browsers always accept).
   autoEnable() {
+    const stopListening = () => {
+      for (const kind of ["pointerdown", "keydown"]) document.removeEventListener(kind, onGesture, true);
+    };
     const onGesture = async (event) => {
+      // Already on: nothing to do (and no re-render under the pointer, which would swallow
+      // the click that is starting).
+      if (this.enabled) return stopListening();
       if (event.target.closest?.("[data-sound-control]")) return; // its own click decides
       await this.enable();
       if (this.enabled) {
-        for (const kind of ["pointerdown", "keydown"]) document.removeEventListener(kind, onGesture, true);
+        stopListening();
         if (this.sounding) this.beep();
       }
     };
