@@ -215,7 +215,7 @@ function renderSound() {
   soundButton.setAttribute("aria-pressed", on ? "true" : "false");
   soundButton.classList.toggle("btn-warn", !on);
   lastAlertKey = "";
-  renderAlerts();
+  render();
 }
 
 kioskBox?.addEventListener("change", async () => {
@@ -553,7 +553,7 @@ const render = scheduler(() => {
         { class: "empty er-empty" },
         h("h2", {}, "No active incident involves ", HOSPITAL.name),
         h("p", {}, "When dispatch declares an MCI and recommends this hospital, it appears here with a sound and a flashing alert until someone acknowledges it."),
-        h("p", { class: "small" }, "Keep this page open. ", soundButton && !alarm.enabled ? "Press “Enable sound” once so the alert can be heard." : ""),
+        h("p", { class: "small" }, "Keep this page open. ", soundButton && !alarm.enabled ? "Press anywhere on this page once so the alert can be heard." : ""),
       ),
     );
     return;
