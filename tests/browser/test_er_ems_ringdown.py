@@ -41,7 +41,12 @@ def exercise_with_patients_on_the_way(a1_reported_35_min_ago, dispatcher_a, ems_
     """An exercise MCI with patients 1001-1003 in transport to A1 with Medic 12, and 1004 on
     scene."""
     world = a1_reported_35_min_ago
-    incident = declare(world.region_a, dispatcher_a, application=Incident.Application.EXERCISE)
+    incident = declare(
+        world.region_a,
+        dispatcher_a,
+        application=Incident.Application.EXERCISE,
+        casualty_population=Incident.Population.ADULTS,
+    )
     patients = services.patient_register(
         actor=ems_a,
         incident=incident,
@@ -124,6 +129,8 @@ def test_er_capacity_picker_starts_empty_on_a_new_mci_and_offers_last_time_expli
     incident = exercise_with_patients_on_the_way
     er = open_board("nurse_a1", "/incidents/er/")
     live(er)
+    # The alert says who is coming, as dispatch declared it.
+    expect(er.locator(".er-alert")).to_contain_text("G10 minor · adults")
     card = er.locator(f".er-incident[data-incident='{incident.pk}']")
     expect(card.locator(".er-capacity-now")).to_contain_text("Not answered yet")
     # Nothing picked: one press cannot send the earlier incident's numbers.

@@ -17,6 +17,8 @@ const HOSPITAL = config.hospital;
 const MUTE_MS = 10 * 60 * 1000;
 const QUICK_COUNTS = [0, 1, 2, 3, 4, 5, 6, 8, 10, 15];
 const PATIENT_RELOAD_MS = 60_000;
+// Who the casualties are, as the declaration says (nothing when not known).
+const POPULATION = { adults: "adults", children: "children", mixed: "adults and children" };
 
 const incidents = new Map(); // id → IncidentState
 const sections = new Map(); // id → IncidentSection
@@ -187,7 +189,13 @@ function renderAlerts() {
           since(row.notified_at, { prefix: "waiting " }),
           row.rank ? ` · you are #${row.rank} of ${state.hospitals.length} hospitals` : "",
         ),
-        h("p", { class: "er-alert__facts" }, "Estimated casualties: ", chips(inc.estimated, ["immediate", "delayed", "minor"])),
+        h(
+          "p",
+          { class: "er-alert__facts" },
+          "Estimated casualties: ",
+          chips(inc.estimated, ["immediate", "delayed", "minor"]),
+          POPULATION[inc.casualty_population] ? ` · ${POPULATION[inc.casualty_population]}` : "",
+        ),
         h(
           "div",
           { class: "er-alert__actions" },
