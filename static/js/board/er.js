@@ -223,7 +223,8 @@ function renderSound() {
   soundButton.setAttribute("aria-pressed", on ? "true" : "false");
   soundButton.classList.toggle("btn-warn", !on);
   lastAlertKey = "";
-  render();
+  if (listEl.querySelector(".er-empty")) render(); // its "press anywhere" note follows the sound
+  else renderAlerts();
 }
 
 kioskBox?.addEventListener("change", async () => {
