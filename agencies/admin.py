@@ -318,6 +318,7 @@ class HospitalInline(admin.StackedInline):
     model = Hospital
     fields = (
         ("trauma_level", "pediatric", "burn"),
+        ("pediatric_trauma_level", "treats_adults"),
         ("ed_status", "ed_status_at"),
         ("capacity_immediate", "capacity_delayed", "capacity_minor", "capacity_reported_at"),
     )

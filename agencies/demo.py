@@ -95,6 +95,8 @@ class HospitalSpec:
     capacity: tuple[int, int, int]  # immediate, delayed, minor
     pediatric: bool = False
     burn: bool = False
+    pediatric_trauma_level: int | None = None
+    treats_adults: bool = True
 
 
 @dataclass(frozen=True)
@@ -246,7 +248,8 @@ AGENCIES: tuple[AgencySpec, ...] = (
         "RRMC", "Riverton Regional Medical Center", Discipline.HOSPITAL, COUNTY_CODE,
         "1 Medical Center Drive, Riverton", 39.7447, -84.1869, "+19375550111",
         "rrmc.example.org", _hospital(2),
-        HospitalSpec(1, EdStatus.OPEN, 12, (8, 14, 25), burn=True),
+        HospitalSpec(1, EdStatus.OPEN, 12, (8, 14, 25), burn=True, pediatric=True,
+                     pediatric_trauma_level=2),
     ),
     AgencySpec(
         "SBMC", "St. Brendan Medical Center", Discipline.HOSPITAL, COUNTY_CODE,
@@ -276,7 +279,8 @@ AGENCIES: tuple[AgencySpec, ...] = (
         "TRCH", "Twin Rivers Children's Hospital", Discipline.HOSPITAL, COUNTY_CODE,
         "1 Children's Plaza, Riverton", 39.7731, -84.1698, "+19375550116",
         "trchildrens.example.org", _hospital(3),
-        HospitalSpec(2, EdStatus.OPEN, 18, (4, 8, 15), pediatric=True),
+        HospitalSpec(None, EdStatus.OPEN, 18, (4, 8, 15), pediatric=True,
+                     pediatric_trauma_level=1, treats_adults=False),
     ),
     # --- county: schools, public health, officials, others ------------------------------
     AgencySpec(
@@ -625,6 +629,8 @@ def _ensure_hospitals(agencies: dict[str, Agency], now: datetime, report: SeedRe
             agency=agency,
             trauma_level=h.trauma_level,
             pediatric=h.pediatric,
+            pediatric_trauma_level=h.pediatric_trauma_level,
+            treats_adults=h.treats_adults,
             burn=h.burn,
             ed_status=h.ed_status,
             ed_status_at=at,

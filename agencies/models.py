@@ -163,6 +163,18 @@ class Hospital(models.Model):
         choices=TraumaLevel.choices, null=True, blank=True, help_text="Empty: not a trauma centre."
     )
     pediatric = models.BooleanField("paediatric capable", default=False)
+    # `trauma_level` is the adult verification; children are verified separately, and a
+    # children's hospital does not take adults (ranking: incidents/ranking.py).
+    pediatric_trauma_level = models.PositiveSmallIntegerField(
+        "paediatric trauma level",
+        choices=TraumaLevel.choices,
+        null=True,
+        blank=True,
+        help_text="Empty: not a verified paediatric trauma centre.",
+    )
+    treats_adults = models.BooleanField(
+        default=True, help_text="Off for a children's hospital: adults are not taken there."
+    )
     burn = models.BooleanField("burn capable", default=False)
     ed_status = models.CharField(max_length=10, choices=EdStatus.choices, default=EdStatus.OPEN)
     ed_status_at = models.DateTimeField(null=True, blank=True)

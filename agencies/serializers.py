@@ -188,6 +188,8 @@ class HospitalSerializer(serializers.ModelSerializer):
             "longitude",
             "trauma_level",
             "pediatric",
+            "pediatric_trauma_level",
+            "treats_adults",
             "burn",
             "ed_status",
             "ed_status_at",

@@ -240,7 +240,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"DisciplineEnum": "agencies.models.Discipline"},
+    "ENUM_NAME_OVERRIDES": {
+        "DisciplineEnum": "agencies.models.Discipline",
+        # adult and paediatric trauma levels share one vocabulary
+        "TraumaLevelEnum": "agencies.models.Hospital.TraumaLevel",
+    },
 }
 
 # --- i18n, static -----------------------------------------------------------------------------

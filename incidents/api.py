@@ -42,6 +42,7 @@ from incidents.serializers import (
     IncidentSerializer,
     IncidentUpdateSerializer,
     PatientBatchSerializer,
+    PatientDetailsSerializer,
     PatientInSerializer,
     PatientSerializer,
     PublicEventSerializer,
@@ -200,6 +201,7 @@ class IncidentListView(IncidentAPIView):
             longitude=data.get("longitude"),
             application=data["application"],
             estimated=data.get("estimated"),
+            casualty_population=data["casualty_population"],
         )
         return _incident_body(incident, status.HTTP_201_CREATED)
 
@@ -442,7 +444,8 @@ class PatientDetailView(IncidentAPIView):
 
 
 class PatientActionView(IncidentAPIView):
-    """POST retriage/, destination/ (dispatch, EMS) or arrive/ (the receiving hospital)."""
+    """POST retriage/, destination/, details/ (dispatch, EMS) or arrive/ (the receiving
+    hospital)."""
 
     action_name = ""
 
@@ -457,6 +460,11 @@ class PatientActionView(IncidentAPIView):
             patient = services.patient_arrive(actor=request.user, patient=patient)
         elif not access.can_act:
             raise PermissionDenied("Only dispatch, EMS and emergency management route patients.")
+        elif self.action_name == "details":
+            details = self.valid(PatientDetailsSerializer).validated_data
+            patient = services.patient_update_details(
+                actor=request.user, patient=patient, details=details
+            )
         elif self.action_name == "retriage":
             category = self.valid(RetriageSerializer).validated_data["category"]
             patient = services.patient_retriage(

@@ -91,6 +91,11 @@ urlpatterns = [
         name="api-incident-patient-destination",
     ),
     path(
+        "incidents/<int:pk>/patients/<int:pid>/details/",
+        api.PatientActionView.as_view(action_name="details"),
+        name="api-incident-patient-details",
+    ),
+    path(
         "incidents/<int:pk>/patients/<int:pid>/arrive/",
         api.PatientActionView.as_view(action_name="arrive"),
         name="api-incident-patient-arrive",

@@ -126,6 +126,7 @@ class CadIncidentView(IncidentAPIView):
                 longitude=data.get("longitude"),
                 application=data["application"],
                 estimated=data.get("estimated"),
+                casualty_population=data["casualty_population"],
                 cad_number=cad_number,
                 hospitals=hospitals,
                 via=f"CAD: {token.name}",

@@ -65,6 +65,7 @@ PATIENT_RETRIAGED = "patient.retriaged"
 PATIENT_DESTINATION = "patient.destination"
 PATIENT_TRANSPORTED = "patient.transported"
 PATIENT_ARRIVED = "patient.arrived"
+PATIENT_DETAILS = "patient.details"
 UPDATE_POSTED = "update.posted"
 CHECKLIST_STARTED = "checklist.started"
 CHECKLIST_CHECKED = "checklist.checked"
@@ -91,6 +92,7 @@ class IncidentDeclared(TypedDict):
     latitude: float | None
     longitude: float | None
     estimated: dict[str, int]
+    casualty_population: str
     cad_number: str
     via: str
 
@@ -240,6 +242,17 @@ class PatientArrived(TypedDict):
     destination: str
 
 
+class PatientDetails(TypedDict):
+    """Names of the ringdown details that changed, never their values (the ER board
+    reloads the patient; the timeline and any rule on this kind carry no clinical detail)."""
+
+    patient_id: int
+    tag_number: str
+    category: str
+    destination_id: int | None
+    changed: list[str]
+
+
 class UpdatePosted(TypedDict):
     update_id: int
     body: str
@@ -314,6 +327,7 @@ KIND_SCHEMAS: dict[str, type] = {
     PATIENT_DESTINATION: PatientDestination,
     PATIENT_TRANSPORTED: PatientTransported,
     PATIENT_ARRIVED: PatientArrived,
+    PATIENT_DETAILS: PatientDetails,
     UPDATE_POSTED: UpdatePosted,
     CHECKLIST_STARTED: ChecklistStarted,
     CHECKLIST_CHECKED: ChecklistItemChanged,
@@ -391,6 +405,7 @@ AUDIENCES: dict[str, AudienceRule] = {
     PATIENT_DESTINATION: PATIENT,
     PATIENT_TRANSPORTED: PATIENT,
     PATIENT_ARRIVED: PATIENT,
+    PATIENT_DETAILS: PATIENT,
     # Situation updates go to officials and the region's staff (GET …/updates/ refuses ER
     # staff): an ER charge nurse sees that one was posted, to which lists and by whom, never
     # its body; officials read the body in the update itself, not in the timeline.

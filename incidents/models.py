@@ -59,6 +59,14 @@ class Incident(models.Model):
         EXERCISE = "exercise", "Exercise"
         TEST = "test", "Test"
 
+    class Population(models.TextChoices):
+        """Who the casualties are: hospital ranking weighs adult or paediatric trauma care."""
+
+        UNKNOWN = "unknown", "Not known"
+        ADULTS = "adults", "Adults"
+        CHILDREN = "children", "Children"
+        MIXED = "mixed", "Adults and children (e.g. a school)"
+
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="incidents")
     number = models.CharField(max_length=12, help_text="YYYY-NNNN, unique per region.")
     year = models.PositiveSmallIntegerField()
@@ -84,6 +92,9 @@ class Incident(models.Model):
     estimated_minor = models.PositiveIntegerField(default=0)
     estimated_expectant = models.PositiveIntegerField(default=0)
     estimated_deceased = models.PositiveIntegerField(default=0)
+    casualty_population = models.CharField(
+        max_length=10, choices=Population.choices, default=Population.UNKNOWN
+    )
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -289,12 +300,29 @@ class Patient(models.Model):
         MALE = "male", "Male"
         OTHER = "other", "Other"
 
+    class Avpu(models.TextChoices):
+        ALERT = "A", "Alert"
+        VOICE = "V", "Responds to voice"
+        PAIN = "P", "Responds to pain"
+        UNRESPONSIVE = "U", "Unresponsive"
+
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="patients")
     tag_number = models.CharField(max_length=40)
     category = models.CharField(max_length=10, choices=TriageCategory.choices)
     age_group = models.CharField(max_length=10, choices=AgeGroup.choices, default=AgeGroup.UNKNOWN)
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
-    injury_note = models.CharField(max_length=200, blank=True)
+    injury_note = models.CharField(
+        max_length=200, blank=True, help_text="Chief complaint / injuries, in a few words."
+    )
+    # Ringdown vitals, when EMS has them (None: not taken). Ranges: incidents.services.patients.
+    heart_rate = models.PositiveSmallIntegerField(null=True, blank=True)
+    systolic_bp = models.PositiveSmallIntegerField(null=True, blank=True)
+    diastolic_bp = models.PositiveSmallIntegerField(null=True, blank=True)
+    respiratory_rate = models.PositiveSmallIntegerField(null=True, blank=True)
+    spo2 = models.PositiveSmallIntegerField(null=True, blank=True)
+    gcs = models.PositiveSmallIntegerField(null=True, blank=True)
+    avpu = models.CharField(max_length=1, choices=Avpu.choices, blank=True)
+    details_updated_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ON_SCENE)
     walk_in = models.BooleanField(default=False, help_text="Self-transported to a hospital.")
     transport_unit = models.CharField(max_length=40, blank=True)

@@ -2,12 +2,16 @@
 
 Order, most important first:
 1. ED status: open, then advisory, then diversion or closed;
-2. when immediate (red) patients are expected: trauma capability (Level I/II, then III/IV,
-   then no trauma centre);
-3. last reported capacity: fresh capacity with room for the expected categories, then
+2. who the casualties are (the declaration's `population`): a hospital that takes no adults
+   (a children's hospital) goes below every hospital that does when adults are expected
+   (adults, mixed, or not known);
+3. when immediate (red) patients are expected: trauma capability for that population (Level
+   I/II, then III/IV, then no trauma centre) — adult verification for adults, paediatric
+   for children, and for a mixed population (a school) the weaker of the two first;
+4. last reported capacity: fresh capacity with room for the expected categories, then
    unknown or stale capacity (older than STALE_CAPACITY_AFTER counts as unknown, and the
    reason says so), then fresh capacity with no room;
-4. great-circle distance from the incident (unknown distance last).
+5. great-circle distance from the incident (unknown distance last).
 
 `candidates_from_hospitals` turns Hospital rows into candidates; the query that picks them
 (the region's hospitals and others within the region's radius) lives in incidents/queries.py.
@@ -46,6 +50,8 @@ class Candidate:
     ed_status: str
     capacity: Mapping[str, int | None] = field(default_factory=dict)
     capacity_reported_at: datetime | None = None
+    pediatric_trauma_level: int | None = None
+    treats_adults: bool = True
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,46 @@ def _trauma_tier(level: int | None) -> int:
     return 2
 
 
+POPULATIONS = ("unknown", "adults", "children", "mixed")
+
+
+def _population_fit(candidate: Candidate, population: str) -> tuple[int, str | None]:
+    """(0 fits, 1 takes no adults though adults are expected) and the reason, if any."""
+    if candidate.treats_adults:
+        return 0, None
+    if population == "children":
+        return 0, "children's hospital"
+    if population == "mixed":
+        return 1, "children's hospital: takes the children only, not the adults"
+    return 1, "children's hospital: takes no adults"
+
+
+def _trauma_key(candidate: Candidate, population: str) -> tuple[int, int]:
+    adult = _trauma_tier(candidate.trauma_level) if candidate.treats_adults else 2
+    children = _trauma_tier(candidate.pediatric_trauma_level)
+    if population == "children":
+        return children, children
+    if population == "mixed":
+        return max(adult, children), min(adult, children)
+    return adult, adult
+
+
+def _trauma_reasons(candidate: Candidate, population: str) -> list[str]:
+    adult = TRAUMA_NAMES.get(candidate.trauma_level or 0, "not a trauma centre")
+    children = (
+        f"paediatric {TRAUMA_NAMES[candidate.pediatric_trauma_level]}"
+        if candidate.pediatric_trauma_level in TRAUMA_NAMES
+        else "no paediatric trauma verification"
+    )
+    if not candidate.treats_adults:
+        return [children]
+    if population == "children":
+        return [children, f"adult {adult}"]
+    if population == "mixed":
+        return [f"adult {adult}", children]
+    return [adult]
+
+
 def _capacity_tier(
     candidate: Candidate, needed: Iterable[str], now: datetime, stale_after: timedelta
 ) -> tuple[int, str]:
@@ -126,8 +172,10 @@ def rank_hospitals(
     now: datetime,
     home_region_id: int | None = None,
     stale_after: timedelta = STALE_CAPACITY_AFTER,
+    population: str = "unknown",
 ) -> list[Ranked]:
-    """All candidates, best first, each with its 1-based rank and human-readable reasons."""
+    """All candidates, best first, each with its 1-based rank and human-readable reasons.
+    `population` is who the casualties are: unknown, adults, children or mixed."""
     expect_immediate = estimated.get("immediate", 0) > 0
     needed = [c for c in ("immediate", "delayed", "minor") if estimated.get(c, 0) > 0] or [
         "immediate",
@@ -138,15 +186,18 @@ def rank_hospitals(
     for candidate in candidates:
         distance = distance_between(latitude, longitude, candidate.latitude, candidate.longitude)
         capacity_tier, capacity_reason = _capacity_tier(candidate, needed, now, stale_after)
+        fit, fit_reason = _population_fit(candidate, population)
         key = (
             ED_ORDER.get(candidate.ed_status, 2),
-            _trauma_tier(candidate.trauma_level) if expect_immediate else 0,
+            fit,
+            _trauma_key(candidate, population) if expect_immediate else (0, 0),
             capacity_tier,
             math.inf if distance is None else distance,
             candidate.name,
         )
         reasons = [
-            TRAUMA_NAMES.get(candidate.trauma_level or 0, "not a trauma centre"),
+            *([fit_reason] if fit_reason else []),
+            *_trauma_reasons(candidate, population),
             "distance unknown" if distance is None else f"{distance:.1f} km",
             EdStatus(candidate.ed_status).label.lower()
             if candidate.ed_status in EdStatus.values
@@ -180,6 +231,8 @@ def candidates_from_hospitals(hospitals: Iterable[Hospital]) -> list[Candidate]:
                 "minor": h.capacity_minor,
             },
             capacity_reported_at=h.capacity_reported_at,
+            pediatric_trauma_level=h.pediatric_trauma_level,
+            treats_adults=h.treats_adults,
         )
         for h in hospitals
     ]

@@ -21,6 +21,7 @@ from incidents.models import (
 )
 from incidents.services.common import MAX_CAPACITY
 from incidents.services.lifecycle import MAX_ESTIMATE
+from incidents.services.patients import VITAL_RANGES
 
 # --- out ---------------------------------------------------------------------------------------
 
@@ -68,6 +69,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             "is_exercise",
             "cad_number",
             "estimated",
+            "casualty_population",
             "declared_by",
             "declared_via",
             "declared_at",
@@ -116,6 +118,14 @@ class PatientSerializer(serializers.ModelSerializer):
             "age_group",
             "sex",
             "injury_note",
+            "heart_rate",
+            "systolic_bp",
+            "diastolic_bp",
+            "respiratory_rate",
+            "spo2",
+            "gcs",
+            "avpu",
+            "details_updated_at",
             "status",
             "walk_in",
             "transport_unit",
@@ -187,6 +197,11 @@ class IncidentDetailsSerializer(serializers.Serializer):
 
 class IncidentDeclareSerializer(IncidentDetailsSerializer):
     region = serializers.IntegerField(required=False)
+    casualty_population = serializers.ChoiceField(
+        choices=Incident.Population.choices,
+        default=Incident.Population.UNKNOWN,
+        help_text="Who the casualties are; ranking weighs adult or paediatric trauma care.",
+    )
     application = serializers.ChoiceField(
         choices=Incident.Application.choices, default=Incident.Application.ACTUAL
     )
@@ -282,6 +297,44 @@ class PatientInSerializer(serializers.Serializer):
     sex = serializers.ChoiceField(choices=Patient.Sex.choices, default=Patient.Sex.UNKNOWN)
     injury_note = serializers.CharField(max_length=200, required=False, allow_blank=True)
     destination = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+def _vital(name: str) -> serializers.IntegerField:
+    low, high, label = VITAL_RANGES[name]
+    return serializers.IntegerField(
+        min_value=low,
+        max_value=high,
+        required=False,
+        allow_null=True,
+        help_text=f"{label}, {low} to {high}; null clears it.",
+        error_messages={
+            "min_value": f"{label} is at least {low}.",
+            "max_value": f"{label} is at most {high}.",
+            "invalid": f"{label} is a whole number.",
+        },
+    )
+
+
+class PatientDetailsSerializer(serializers.Serializer):
+    """POST patients/{id}/details/: ringdown details; only the fields sent change."""
+
+    age_group = serializers.ChoiceField(choices=Patient.AgeGroup.choices, required=False)
+    sex = serializers.ChoiceField(choices=Patient.Sex.choices, required=False)
+    injury_note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    avpu = serializers.ChoiceField(
+        choices=[("", "Not taken"), *Patient.Avpu.choices], required=False, allow_blank=True
+    )
+    heart_rate = _vital("heart_rate")
+    systolic_bp = _vital("systolic_bp")
+    diastolic_bp = _vital("diastolic_bp")
+    respiratory_rate = _vital("respiratory_rate")
+    spo2 = _vital("spo2")
+    gcs = _vital("gcs")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("Send at least one detail.")
+        return attrs
 
 
 class PatientBatchSerializer(serializers.Serializer):

@@ -38,6 +38,7 @@ from incidents.permissions import (
     incident_access,
     regions_where_user_declares,
 )
+from incidents.services.patients import VITAL_RANGES
 
 
 def _regions_with(request: HttpRequest, roles: frozenset[str]) -> list[Region]:
@@ -105,6 +106,8 @@ def _config(request: HttpRequest, board: str, **extra: Any) -> dict[str, Any]:
         },
         "categories": [{"value": v, "label": label} for v, label in TriageCategory.choices],
         "kinds": [{"value": v, "label": label} for v, label in Incident.Kind.choices],
+        # Adults, children or a school: ranking weighs adult or paediatric trauma care.
+        "populations": [{"value": v, "label": label} for v, label in Incident.Population.choices],
         **extra,
     }
 
@@ -291,7 +294,23 @@ def ems_board(request: HttpRequest, pk: int) -> HttpResponse:
         access=access.level.name.lower(),
         time_zone=incident.region.time_zone,
     )
-    return _render(request, "incidents/ems.html", config, incident=incident)
+    return _render(request, "incidents/ems.html", config, incident=incident, ringdown=RINGDOWN)
+
+
+# The ringdown form's choices (EMS board): few taps, the API's vocabulary and ranges.
+RINGDOWN = {
+    "age_groups": [
+        (value, label.split(" (")[0] if value != "older" else "65+")
+        for value, label in Patient.AgeGroup.choices
+        if value != "unknown"
+    ],
+    "sexes": [(v, label) for v, label in Patient.Sex.choices if v != "unknown"],
+    "vitals": [
+        (name, label.replace("blood pressure", "BP"), low, high)
+        for name, (low, high, label) in VITAL_RANGES.items()
+    ],
+    "avpu": Patient.Avpu.choices,
+}
 
 
 # --- emergency management ----------------------------------------------------------------------

@@ -44,6 +44,7 @@ from incidents.services.patients import (
     patient_assign_destination,
     patient_register,
     patient_retriage,
+    patient_update_details,
     patients_transport,
     walkin_register,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "patient_assign_destination",
     "patient_register",
     "patient_retriage",
+    "patient_update_details",
     "patients_out",
     "patients_transport",
     "role_assign",

@@ -112,6 +112,7 @@ def incident_declare(
     longitude: float | None = None,
     application: str = Incident.Application.ACTUAL,
     estimated: Mapping[str, int] | None = None,
+    casualty_population: str = Incident.Population.UNKNOWN,
     cad_number: str = "",
     hospitals: Sequence[Hospital] | None = None,
     via: str = "",
@@ -133,6 +134,8 @@ def incident_declare(
     unknown = set(estimated) - set(TriageCategory.values)
     if unknown:
         errors["estimated"] = f"Unknown triage categories: {', '.join(sorted(unknown))}."
+    if casualty_population not in Incident.Population.values:
+        errors["casualty_population"] = f"Choose one of {', '.join(Incident.Population.values)}."
     if application not in Incident.Application.values:
         errors["application"] = f"Choose one of {', '.join(Incident.Application.values)}."
     if (latitude is None) != (longitude is None):
@@ -161,6 +164,7 @@ def incident_declare(
             declared_by=actor if actor is not None and actor.is_authenticated else None,
             declared_via=via[:80],
             declared_at=now,
+            casualty_population=casualty_population,
             **{f"estimated_{c}": v for c, v in estimated.items()},
         )
         banner = "EXERCISE: " if incident.is_exercise else ""
@@ -180,6 +184,7 @@ def incident_declare(
                 "latitude": incident.latitude,
                 "longitude": incident.longitude,
                 "estimated": incident.estimated(),
+                "casualty_population": incident.casualty_population,
                 "cad_number": incident.cad_number,
                 "via": via,
             },
@@ -223,6 +228,7 @@ def _add_ranked_hospitals(*, actor: Actor, incident: Incident, via: str) -> None
         estimated=incident.estimated(),
         now=timezone.now(),
         home_region_id=region.pk,
+        population=incident.casualty_population,
     )
     for entry in ranked[: region.hospitals_to_notify]:
         incident_hospital_add(

@@ -30,6 +30,23 @@ from incidents.services.common import (
 from incidents.services.hospitals import incident_hospital_add
 
 MAX_BATCH = 500
+# Ringdown vitals and the range a person could plausibly have (outside it: a typo).
+VITAL_RANGES: dict[str, tuple[int, int, str]] = {
+    "heart_rate": (20, 250, "Heart rate"),
+    "systolic_bp": (40, 300, "Systolic blood pressure"),
+    "diastolic_bp": (20, 200, "Diastolic blood pressure"),
+    "respiratory_rate": (4, 80, "Respiratory rate"),
+    "spo2": (50, 100, "SpO2"),
+    "gcs": (3, 15, "GCS"),
+}
+DETAIL_WORDS = {
+    "age_group": "age group",
+    "sex": "sex",
+    "injury_note": "chief complaint / injuries",
+    "avpu": "AVPU",
+    **{name: label for name, (_, _, label) in VITAL_RANGES.items()},
+}
+DETAIL_FIELDS = tuple(DETAIL_WORDS)
 PATIENT_FIELDS = ("tag_number", "category", "age_group", "sex", "injury_note", "destination")
 
 
@@ -384,5 +401,82 @@ def patient_arrive(*, actor: Actor, patient: Patient) -> Patient:
                 "destination": hospital_label(target),
             },
             hospital=target,
+        )
+    return locked
+
+
+def _validate_details(details: Mapping[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name in set(details) - set(DETAIL_FIELDS):
+        errors[name] = "Not a ringdown detail."
+    if "age_group" in details and details["age_group"] not in Patient.AgeGroup.values:
+        errors["age_group"] = f"Choose one of {', '.join(Patient.AgeGroup.values)}."
+    if "sex" in details and details["sex"] not in Patient.Sex.values:
+        errors["sex"] = f"Choose one of {', '.join(Patient.Sex.values)}."
+    if "injury_note" in details and (
+        not isinstance(details["injury_note"], str) or len(details["injury_note"]) > 200
+    ):
+        errors["injury_note"] = "Keep the chief complaint / injuries to 200 characters."
+    if "avpu" in details and details["avpu"] not in ("", *Patient.Avpu.values):
+        errors["avpu"] = "Choose A, V, P or U (or leave it empty)."
+    for name, (low, high, label) in VITAL_RANGES.items():
+        value = details.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors[name] = f"{label} is a whole number from {low} to {high}."
+    return errors
+
+
+def patient_update_details(
+    *, actor: Actor, patient: Patient, details: Mapping[str, Any]
+) -> Patient:
+    """EMS adds or corrects ringdown details while the patient is on scene or on the way:
+    age group, sex, chief complaint / injuries, and vitals (None clears a vital). Only the
+    given fields change. The event names the fields that changed, never their values:
+    patient details stay on the patient row, which officials and notifications never see."""
+    errors = _validate_details(details)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        incident = lock_incident(patient.incident)
+        require_not_closed(incident, "update patients")
+        (locked,) = _lock_patients(incident, [patient])
+        if locked.status == Patient.Status.ARRIVED:
+            raise ValidationError(
+                f"Patient {locked.tag_number} has arrived; the hospital's record takes over."
+            )
+        cleaned = {
+            name: value.strip() if isinstance(value, str) else value
+            for name, value in details.items()
+        }
+        # One half of a pressure may be corrected on its own: check the pair as it will be.
+        systolic = cleaned.get("systolic_bp", locked.systolic_bp)
+        diastolic = cleaned.get("diastolic_bp", locked.diastolic_bp)
+        if systolic is not None and diastolic is not None and diastolic >= systolic:
+            raise ValidationError(
+                {"diastolic_bp": "The diastolic pressure is lower than the systolic."}
+            )
+        changed = [n for n in DETAIL_FIELDS if n in cleaned and getattr(locked, n) != cleaned[n]]
+        if not changed:
+            return locked
+        for name in changed:
+            setattr(locked, name, cleaned[name])
+        locked.details_updated_at = timezone.now()
+        locked.save(update_fields=[*changed, "details_updated_at", "updated_at"])
+        words = ", ".join(DETAIL_WORDS[name] for name in changed)
+        events.append_event(
+            incident=incident,
+            kind=events.PATIENT_DETAILS,
+            actor=actor,
+            summary=f"Patient {locked.tag_number} details updated: {words}",
+            data={
+                "patient_id": locked.pk,
+                "tag_number": locked.tag_number,
+                "category": locked.category,
+                "destination_id": locked.destination_id,
+                "changed": changed,
+            },
+            hospital=locked.destination,
         )
     return locked

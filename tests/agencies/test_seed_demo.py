@@ -169,8 +169,16 @@ def test_the_county_sits_in_a_state_and_has_every_discipline_near_riverton(seede
 
 def test_hospitals_span_the_trauma_levels_with_recent_status_and_er_contacts(seeded: str) -> None:
     hospitals = Hospital.objects.filter(agency__region=county()).select_related("agency")
-    assert Counter(h.trauma_level for h in hospitals) == Counter({1: 1, 2: 3, 3: 1, None: 1})
-    assert [h.name for h in hospitals if h.pediatric] == ["Twin Rivers Children's Hospital"]
+    assert Counter(h.trauma_level for h in hospitals) == Counter({1: 1, 2: 2, 3: 1, None: 2})
+    # The children's hospital: paediatric Level I, takes no adults; the adult Level I centre
+    # is also a paediatric Level II.
+    children = hospitals.get(agency__short_code="TRCH")
+    assert (children.pediatric_trauma_level, children.treats_adults) == (1, False)
+    assert {h.name: h.pediatric_trauma_level for h in hospitals if h.pediatric} == {
+        "Twin Rivers Children's Hospital": 1,
+        "Riverton Regional Medical Center": 2,
+    }
+    assert [h.name for h in hospitals if not h.treats_adults] == [children.name]
     assert [h.trauma_level for h in hospitals if h.burn] == [1]
     assert {h.ed_status for h in hospitals} >= {"open", "diversion"}
     recent = timezone.now() - timedelta(hours=3)

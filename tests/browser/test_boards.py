@@ -171,11 +171,12 @@ def test_an_mci_from_declaration_to_closing_across_every_board(
     )
     screenshot(dispatch, "04-dispatch-waiting-for-a1")
 
-    # The nurse acknowledges, then answers capacity: pick G 10 (R2 Y4 came from the morning
-    # report), send — two clicks.
+    # The nurse acknowledges, then answers capacity: nothing is pre-selected; "same as last
+    # time" takes the morning's R2 Y4 G8, then G 10 is picked, and sent.
     alert.get_by_role("button", name="Acknowledge").click()
     expect(alert).to_have_count(0)
     expect(er_a1.locator("body")).not_to_have_class(re.compile("is-alerting"))
+    er_a1.get_by_role("button", name=re.compile(r"Same as last time \(R2 Y4 G8")).click()
     er_a1.get_by_role("radio", name="Minor 10").click()
     er_a1.get_by_role("button", name="Send capacity R2 Y4 G10").click()
     expect(er_a1.locator(".er-capacity-now")).to_contain_text("Current answer")
@@ -221,7 +222,7 @@ def test_an_mci_from_declaration_to_closing_across_every_board(
     screenshot(ems, "08-ems-transported")
 
     # The ER board shows them inbound, soonest first, with unit and countdown.
-    inbound = er_a1.locator(".inbound-table tbody tr")
+    inbound = er_a1.locator(".inbound-table tbody tr.inbound")
     expect(inbound).to_have_count(3)
     expect(inbound.first).to_contain_text("T-102")
     expect(inbound.first).to_contain_text("Medic 7")
@@ -342,6 +343,7 @@ def test_a_board_that_misses_an_event_fetches_it_when_the_next_one_shows_the_gap
 
     # The next event the board does receive (its own capacity answer) is two seqs ahead: the
     # board fetches what it missed, in order, and shows the patient.
+    er.get_by_role("button", name=re.compile("Same as last time")).click()
     er.get_by_role("button", name=re.compile("Send capacity")).click()
     expect(er.locator("tr[data-patient='G-1']")).to_contain_text("Medic 9")
     kinds = er.locator(".er-timeline [data-kind]")

@@ -274,7 +274,7 @@ def test_the_csv_neutralises_cells_a_spreadsheet_would_run(api, world, plan, dis
     assert all(not r[column].startswith(("=", "+", "-", "@")) for r in rows for column in r)
     # The timeline itself keeps the name as it was written.
     events = api.get(f"{base}/events/", {"after": 0}).json()["results"]
-    assert events[0]["actor"] == '=HYPERLINK("http://x.example")'
+    assert events[0]["actor"] == '=HYPERLINK("http://x.example") (A 911)'
 
 
 def test_the_pdf_prints_markup_in_names_as_written(api, world, plan, dispatcher_a):

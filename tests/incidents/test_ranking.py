@@ -141,3 +141,58 @@ def test_other_regions_count_only_within_the_radius_and_are_marked():
 )
 def test_ages_are_short_and_human(seconds, text):
     assert age_text(seconds) == text
+
+
+# --- who the casualties are (adults, children, a school) ----------------------------------
+
+
+def childrens(name: str = "Children's", **fields) -> Candidate:
+    values = {"trauma_level": None, "pediatric_trauma_level": 1, "treats_adults": False}
+    values.update(fields)
+    return hospital(name, **values)
+
+
+def test_adult_level_one_centre_ranks_above_a_nearer_childrens_hospital_for_adults():
+    ranked = rank(
+        [childrens(km_north=1), hospital("Adult Level I", km_north=6, trauma_level=1)],
+        population="adults",
+    )
+    assert names(ranked) == ["Adult Level I", "Children's"]
+    assert "children's hospital: takes no adults" in ranked[1].reasons
+    assert ranked[0].reasons[0] == "Level I trauma"
+
+
+def test_a_childrens_hospital_is_not_first_for_adults_even_without_red_patients():
+    ranked = rank(
+        [childrens(km_north=1), hospital("Community", km_north=8, trauma_level=None)],
+        estimated=GREEN_ONLY,
+        population="unknown",
+    )
+    assert names(ranked) == ["Community", "Children's"]
+
+
+def test_paediatric_trauma_level_ranks_hospitals_for_children():
+    ranked = rank(
+        [
+            hospital("Adult Level I", km_north=1, trauma_level=1, pediatric_trauma_level=None),
+            childrens(km_north=5),
+        ],
+        population="children",
+    )
+    assert names(ranked) == ["Children's", "Adult Level I"]
+    assert ranked[0].reasons[:2] == ["children's hospital", "paediatric Level I trauma"]
+    assert ranked[1].reasons[:2] == ["no paediatric trauma verification", "adult Level I trauma"]
+
+
+def test_a_school_prefers_a_hospital_verified_for_adults_and_children():
+    ranked = rank(
+        [
+            childrens(km_north=1),
+            hospital("Adult only", km_north=2, trauma_level=1),
+            hospital("Both", km_north=7, trauma_level=1, pediatric_trauma_level=2),
+        ],
+        population="mixed",
+    )
+    assert names(ranked) == ["Both", "Adult only", "Children's"]
+    assert ranked[0].reasons[:2] == ["adult Level I trauma", "paediatric Level II trauma"]
+    assert ranked[2].reasons[0] == "children's hospital: takes the children only, not the adults"

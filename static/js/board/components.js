@@ -408,3 +408,31 @@ export function patientsOut(inc, patients, { onConfirm, onCancel }) {
     h("div", { class: "form-actions" }, yes, " ", no),
   );
 }
+
+// --- ringdown (patient details from EMS) --------------------------------------------------
+
+const AGE_WORDS = { infant: "Infant", child: "Child", teen: "Teen", adult: "Adult", older: "Older adult (65+)" };
+const SEX_WORDS = { female: "F", male: "M", other: "X" };
+
+// What an ER charge nurse reads of an inbound patient: "Adult · F · GSW left thigh" and
+// "HR 124 · BP 92/58 · RR 24 · SpO2 93% · GCS 14 · AVPU V"; null when EMS gave nothing yet.
+export function ringdown(p) {
+  const who = [AGE_WORDS[p.age_group], SEX_WORDS[p.sex], p.injury_note].filter(Boolean);
+  const vitals = [
+    p.heart_rate != null ? `HR ${p.heart_rate}` : null,
+    p.systolic_bp != null || p.diastolic_bp != null ? `BP ${p.systolic_bp ?? "?"}/${p.diastolic_bp ?? "?"}` : null,
+    p.respiratory_rate != null ? `RR ${p.respiratory_rate}` : null,
+    p.spo2 != null ? `SpO2 ${p.spo2}%` : null,
+    p.gcs != null ? `GCS ${p.gcs}` : null,
+    p.avpu ? `AVPU ${p.avpu}` : null,
+  ].filter(Boolean);
+  if (!who.length && !vitals.length) return null;
+  return h(
+    "span",
+    { class: "ringdown-text" },
+    who.length ? h("span", { class: "ringdown__who" }, who.join(" · ")) : null,
+    vitals.length
+      ? h("span", { class: "ringdown__vitals" }, vitals.join(" · "), p.details_updated_at ? h("span", { class: "age" }, " · ", h("span", { "data-ago": p.details_updated_at }, ago(p.details_updated_at))) : null)
+      : null,
+  );
+}

@@ -2,7 +2,7 @@
 // incident the recommended hospitals with their live answers, plus add/remove a hospital,
 // de-escalate and close.
 
-import { api, ApiError, clearErrors, fetchAll, showErrors } from "./api.js";
+import { api, ApiError, clearErrors, clearOnNextAction, fetchAll, showErrors } from "./api.js";
 import { debouncedRefresher, leaveWhenClosed, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
 import {
   countsBlock,
@@ -247,14 +247,14 @@ function message(id) {
 function say(id, kind, text) {
   const note = { kind, text };
   messages.set(id, note);
-  if (kind === "success") {
-    setTimeout(() => {
-      if (messages.get(id) === note) {
-        messages.delete(id);
-        render();
-      }
-    }, 10_000);
-  }
+  const forget = () => {
+    if (messages.get(id) === note) {
+      messages.delete(id);
+      render();
+    }
+  };
+  if (kind === "success") setTimeout(forget, 10_000);
+  else clearOnNextAction(forget); // an error answers one action, not the next
 }
 
 async function act(id, fn, success) {
@@ -509,6 +509,7 @@ function setupDeclare() {
     const body = {
       title: f.title.value.trim(),
       kind: form.querySelector("input[name=kind]:checked")?.value,
+      casualty_population: form.querySelector("input[name=casualty_population]:checked")?.value || "unknown",
       location_text: f.location_text.value.trim(),
       latitude: f.latitude.value === "" ? null : Number(f.latitude.value),
       longitude: f.longitude.value === "" ? null : Number(f.longitude.value),

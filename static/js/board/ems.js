@@ -4,7 +4,7 @@
 
 import { api, clearErrors, showErrors } from "./api.js";
 import { debouncedRefresher, loadIncident, refreshSnapshot, startBoard } from "./board.js";
-import { etaCountdown, exerciseTag, since, statusBadge, triageTag } from "./components.js";
+import { etaCountdown, exerciseTag, ringdown, since, statusBadge, triageTag } from "./components.js";
 import { config, now } from "./config.js";
 import { $, h, replace, scheduler } from "./dom.js";
 import { CAPACITY_CATEGORIES, CATEGORY, CATEGORIES, KIND, timeOfDay } from "./format.js";
@@ -33,7 +33,8 @@ const refresh = debouncedRefresher(async () => {
 const socket = startBoard({
   onEvent(event) {
     if (!state || event.incident !== ID) return;
-    if (state.apply(event).refresh) refresh(ID);
+    if (event.kind === "patient.details") reloadPatient(event.data.patient_id); // names only: fetch
+    else if (state.apply(event).refresh) refresh(ID);
     if (event.kind.startsWith("patient.") || event.kind.startsWith("hospital.")) guidanceLater(ID);
     render();
   },
@@ -117,6 +118,64 @@ transportForm.addEventListener("submit", async (e) => {
   }
 });
 
+// --- ringdown: age group, sex, injuries and vitals for the receiving ER --------------------
+
+const VITALS = ["heart_rate", "systolic_bp", "diastolic_bp", "respiratory_rate", "spo2", "gcs"];
+const ringdownDialog = $("#ringdown-dialog");
+const ringdownForm = $("#ringdown-form");
+let ringdownPatient = null;
+
+async function reloadPatient(id) {
+  try {
+    state.patients.set(id, await api(`incidents/${ID}/patients/${id}/`));
+    render();
+  } catch {
+    /* the next event or reconnect tries again */
+  }
+}
+
+function openRingdown(patient) {
+  ringdownPatient = patient.id;
+  clearErrors(ringdownForm);
+  ringdownForm.reset();
+  $("#ringdown-tag").textContent = patient.tag_number;
+  const f = ringdownForm.elements;
+  for (const name of ["age_group", "sex", "avpu"]) {
+    for (const radio of ringdownForm.querySelectorAll(`input[name=${name}]`)) radio.checked = radio.value === (patient[name] || "");
+  }
+  f.injury_note.value = patient.injury_note || "";
+  for (const name of VITALS) f[name].value = patient[name] ?? "";
+  ringdownDialog.showModal();
+}
+
+function ringdownButton(patient) {
+  const button = h("button", { type: "button", class: "btn btn-small", "aria-label": `Ringdown for ${patient.tag_number}` }, "Ringdown");
+  button.addEventListener("click", () => openRingdown(patient));
+  return button;
+}
+
+$("#ringdown-cancel").addEventListener("click", () => ringdownDialog.close());
+ringdownForm.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  clearErrors(ringdownForm);
+  const f = ringdownForm.elements;
+  const body = { injury_note: f.injury_note.value.trim() };
+  for (const name of ["age_group", "sex", "avpu"]) {
+    const picked = ringdownForm.querySelector(`input[name=${name}]:checked`);
+    if (picked) body[name] = picked.value;
+  }
+  for (const name of VITALS) body[name] = f[name].value === "" ? null : Number(f[name].value);
+  try {
+    const patient = await api(`incidents/${ID}/patients/${ringdownPatient}/details/`, { method: "POST", body });
+    state.patients.set(patient.id, patient);
+    ringdownDialog.close();
+    status.textContent = `Ringdown for ${patient.tag_number} saved — ${patient.destination_name || "the receiving ER"} sees it now.`;
+    render();
+  } catch (error) {
+    showErrors(ringdownForm, error);
+  }
+});
+
 // --- drawing -------------------------------------------------------------------------------
 
 function header() {
@@ -143,7 +202,7 @@ function scene() {
       "table",
       { class: "table table-compact scene-table" },
       h("caption", { class: "visually-hidden" }, "Patients on scene, most urgent first"),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Take")), ["Tag", "Colour", "Goes to"].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Take")), ["Tag", "Colour", "Goes to", "Details"].map((t) => h("th", { scope: "col" }, t)))),
       h(
         "tbody",
         {},
@@ -163,6 +222,7 @@ function scene() {
             h("th", { scope: "row", class: "mono" }, h("label", { for: box.id }, p.tag_number)),
             h("td", {}, triageTag(p.category)),
             h("td", {}, goes),
+            h("td", {}, ringdownButton(p)),
           );
         }),
       ),
@@ -224,7 +284,19 @@ function moving() {
       ? h(
           "ul",
           { class: "moving" },
-          inTransport.map((p) => h("li", { "data-patient": p.tag_number }, triageTag(p.category), " ", h("span", { class: "mono" }, p.tag_number), ` · ${p.transport_unit} → ${p.destination_name || state.hospitalName(p.destination)} · `, p.eta ? [etaCountdown(p.eta), " ", h("span", { class: "age" }, timeOfDay(p.eta, state.incident.time_zone))] : "no ETA")),
+          inTransport.map((p) =>
+            h(
+              "li",
+              { "data-patient": p.tag_number },
+              triageTag(p.category),
+              " ",
+              h("span", { class: "mono" }, p.tag_number),
+              ` · ${p.transport_unit} → ${p.destination_name || state.hospitalName(p.destination)} · `,
+              p.eta ? [etaCountdown(p.eta), " ", h("span", { class: "age" }, timeOfDay(p.eta, state.incident.time_zone))] : "no ETA",
+              ringdownButton(p),
+              h("span", { class: "moving__ringdown small" }, ringdown(p) || h("span", { class: "muted" }, "no ringdown yet")),
+            ),
+          ),
         )
       : h("p", { class: "muted" }, "Nobody in transport."),
     arrived.length ? h("p", { class: "small" }, `Arrived: ${arrived.length} (${arrived.map((p) => p.tag_number).join(", ")})`) : null,

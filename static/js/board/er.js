@@ -8,18 +8,20 @@
 //   someone here acknowledges it;
 // - a closed incident keeps only "Mark arrived" for patients still on the way.
 
-import { api, clearErrors, fetchAll, showErrors } from "./api.js";
+import { api, clearErrors, clearOnNextAction, fetchAll, showErrors } from "./api.js";
 import { debouncedRefresher, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
-import { chips, declaredClock, etaCountdown, exerciseTag, since, statusBadge, timeline, triageTag, age } from "./components.js";
+import { chips, declaredClock, etaCountdown, exerciseTag, ringdown, since, statusBadge, timeline, triageTag, age } from "./components.js";
 import { config } from "./config.js";
 import { $, h, replace, scheduler } from "./dom.js";
 import { CAPACITY_CATEGORIES, CATEGORY, CATEGORIES, KIND, ago, timeOfDay } from "./format.js";
-import { Alarm } from "./sound.js";
+import { Alarm, kiosk } from "./sound.js";
 
 const HOSPITAL = config.hospital;
 const MUTE_MS = 10 * 60 * 1000;
 const QUICK_COUNTS = [0, 1, 2, 3, 4, 5, 6, 8, 10, 15];
 const PATIENT_RELOAD_MS = 60_000;
+// Who the casualties are, as the declaration says (nothing when not known).
+const POPULATION = { adults: "adults", children: "children", mixed: "adults and children" };
 
 const incidents = new Map(); // id → IncidentState
 const sections = new Map(); // id → IncidentSection
@@ -31,6 +33,8 @@ const standdowns = new Map(); // stand-down id → row not yet acknowledged here
 const CLOSED_LINGER_MS = 60_000; // a closed incident with nobody inbound stays a minute
 const listEl = $("#er-incidents");
 const soundButton = $("#sound-toggle");
+const kioskBox = $("#kiosk-sound");
+const soundOff = $("#sound-off");
 const baseTitle = document.title;
 
 const alarm = new Alarm({ onChange: () => renderSound() });
@@ -275,14 +279,20 @@ function renderAlerts() {
           since(row.notified_at, { prefix: "waiting " }),
           row.rank ? ` · you are #${row.rank} of ${state.hospitals.length} hospitals` : "",
         ),
-        h("p", { class: "er-alert__facts" }, "Estimated casualties: ", chips(inc.estimated, ["immediate", "delayed", "minor"])),
+        h(
+          "p",
+          { class: "er-alert__facts" },
+          "Estimated casualties: ",
+          chips(inc.estimated, ["immediate", "delayed", "minor"]),
+          POPULATION[inc.casualty_population] ? ` · ${POPULATION[inc.casualty_population]}` : "",
+        ),
         h(
           "div",
           { class: "er-alert__actions" },
           ack,
           mute,
           alarm.muted ? h("span", { class: "er-alert__note" }, "Sound muted for 10 minutes") : null,
-          !alarm.enabled ? h("span", { class: "er-alert__note" }, "Sound is off on this screen — press “Enable sound” at the top") : null,
+          !alarm.enabled ? h("span", { class: "er-alert__note" }, "Sound is off on this screen — press anywhere on it to turn the sound on") : null,
         ),
       );
     }),
@@ -292,12 +302,26 @@ function renderAlerts() {
 function renderSound() {
   if (!soundButton) return;
   const on = alarm.enabled;
+  // While sound is off, say so in large letters: a silent wall screen is the danger.
+  soundOff.hidden = on;
+  document.body.classList.toggle("is-sound-off", !on);
+  $("#sound-off-text").textContent = kiosk.on
+    ? "This screen is set to turn sound on at every start, but the browser blocked it. Press anywhere on the page to turn it on (or start the browser with --autoplay-policy=no-user-gesture-required, see README)."
+    : "A new MCI will not be heard on this screen. Press anywhere on the page to turn the sound on.";
+  kioskBox.checked = kiosk.on;
   soundButton.textContent = on ? (alarm.muted ? "Sound muted" : "Sound on") : "Enable sound";
   soundButton.setAttribute("aria-pressed", on ? "true" : "false");
   soundButton.classList.toggle("btn-warn", !on);
   lastAlertKey = "";
-  renderAlerts();
+  if (listEl.querySelector(".er-empty")) render(); // its "press anywhere" note follows the sound
+  else renderAlerts();
 }
+
+kioskBox?.addEventListener("change", async () => {
+  kiosk.set(kioskBox.checked);
+  if (kioskBox.checked && !alarm.enabled) await alarm.enable();
+  renderSound();
+});
 
 soundButton?.addEventListener("click", async () => {
   if (alarm.enabled) {
@@ -316,14 +340,14 @@ const notes = new Map(); // incident id → {kind, text}
 function flash(id, kind, text) {
   const note = { kind, text };
   notes.set(id, note);
-  if (kind === "success") {
-    setTimeout(() => {
-      if (notes.get(id) === note) {
-        notes.delete(id);
-        render();
-      }
-    }, 10_000);
-  }
+  const forget = () => {
+    if (notes.get(id) === note) {
+      notes.delete(id);
+      render();
+    }
+  };
+  if (kind === "success") setTimeout(forget, 10_000);
+  else clearOnNextAction(forget); // an error answers one action, not the next
   render();
 }
 
@@ -397,6 +421,14 @@ class IncidentSection {
       this.pickers[category] = group;
       form.append(group);
     }
+    this.sameButton = h("button", { type: "button", class: "btn btn-small capacity-same" });
+    this.sameButton.addEventListener("click", () => {
+      const last = this.lastTime();
+      if (!last) return;
+      this.draft = { ...last.values };
+      this.updateCapacityForm(incidents.get(this.id));
+    });
+    form.prepend(this.sameButton);
     this.sendButton = h("button", { type: "submit", class: "btn btn-primary btn-large capacity-send" }, "Send capacity");
     form.append(h("div", { class: "form-actions" }, this.sendButton));
     form.addEventListener("submit", async (e) => {
@@ -409,6 +441,7 @@ class IncidentSection {
       this.sendButton.disabled = true;
       try {
         await api(`incidents/${state.id}/hospitals/${HOSPITAL.id}/capacity/`, { method: "POST", body: values });
+        Object.assign(HOSPITAL, { capacity: { ...values }, capacity_reported_at: new Date().toISOString() });
         this.draft = null;
         notes.delete(state.id);
         flash(state.id, "success", `Capacity sent: R${values.immediate} Y${values.delayed} G${values.minor}.`);
@@ -421,13 +454,21 @@ class IncidentSection {
     return form;
   }
 
-  // The values shown: what is being picked, else the current answer, else the capacity the
-  // hospital last reported on the hospitals page.
+  // The values shown: what is being picked, else this incident's current answer, else
+  // nothing. Numbers from before this incident are never pre-selected (one press would send
+  // them as today's): "Same as last time" offers them as an explicit choice.
   values(state) {
     if (this.draft) return this.draft;
     const row = myRow(state);
     if (row && row.capacity) return { ...row.capacity };
-    return { ...(HOSPITAL.capacity || {}) };
+    return {};
+  }
+
+  // The hospital's last reported capacity, if complete, as {values, at}.
+  lastTime() {
+    const last = HOSPITAL.capacity || {};
+    if (CAPACITY_CATEGORIES.some((c) => last[c] === null || last[c] === undefined)) return null;
+    return { values: { ...last }, at: HOSPITAL.capacity_reported_at };
   }
 
   pick(category, n) {
@@ -449,6 +490,13 @@ class IncidentSection {
     }
     const complete = CAPACITY_CATEGORIES.every((c) => values[c] !== null && values[c] !== undefined);
     const row = myRow(state);
+    const last = this.lastTime();
+    this.sameButton.hidden = !last || Boolean(row && row.capacity);
+    if (last) {
+      const v = last.values;
+      // One span: a flex button would drop the space before the live age.
+      replace(this.sameButton, h("span", {}, `Same as last time (R${v.immediate} Y${v.delayed} G${v.minor}`, last.at ? [", ", h("span", { "data-ago": last.at }, ago(last.at))] : "", ")"));
+    }
     this.sendButton.textContent = complete
       ? `${row && row.capacity ? "Update" : "Send"} capacity R${values.immediate} Y${values.delayed} G${values.minor}`
       : "Pick a number for each colour";
@@ -572,15 +620,22 @@ class IncidentSection {
                   flash(state.id, "error", error.message);
                 }
               });
-              return h(
+              // The ringdown from EMS (age, sex, injuries, vitals) on a line of its own under
+              // the patient's row, so the row keeps its width on any screen.
+              const details = h(
+                "tr",
+                { class: "inbound-ringdown", "data-ringdown": p.tag_number },
+                h("td", { colspan: 5, class: "ringdown" }, ringdown(p) || h("span", { class: "muted" }, "No ringdown details from EMS yet")),
+              );
+              return [h(
                 "tr",
                 { class: `inbound inbound-${p.category}`, "data-patient": p.tag_number },
                 h("td", {}, triageTag(p.category)),
-                h("th", { scope: "row", class: "mono tag" }, p.tag_number),
+                h("th", { scope: "row", class: "mono tag-number" }, p.tag_number),
                 h("td", {}, p.transport_unit || "—"),
                 h("td", { class: "nowrap" }, p.eta ? [etaCountdown(p.eta), h("span", { class: "age" }, timeOfDay(p.eta, state.incident.time_zone))] : h("span", { class: "muted" }, "no ETA")),
                 h("td", {}, button),
-              );
+              ), details];
             }),
           ),
         ),
@@ -617,7 +672,7 @@ const render = scheduler(() => {
         { class: "empty er-empty" },
         h("h2", {}, "No active incident involves ", HOSPITAL.name),
         h("p", {}, "When dispatch declares an MCI and recommends this hospital, it appears here with a sound and a flashing alert until someone acknowledges it."),
-        h("p", { class: "small" }, "Keep this page open. ", soundButton && !alarm.enabled ? "Press “Enable sound” once so the alert can be heard." : ""),
+        h("p", { class: "small" }, "Keep this page open. ", soundButton && !alarm.enabled ? "Press anywhere on this page once so the alert can be heard." : ""),
       ),
     );
     return;
@@ -637,4 +692,5 @@ const render = scheduler(() => {
 
 renderSound();
 loadStanddowns();
+alarm.autoEnable();
 loadOpen().catch((error) => replace(listEl, h("div", { class: "alert alert-error", role: "alert" }, `Could not load incidents: ${error.message}`)));

@@ -4,7 +4,7 @@
 // checklist, the ICS org chart and the key figures with the record's links. Status actions
 // for dispatch, EMS and EM. Officials get the same page without patient rows.
 
-import { ApiError, api } from "./api.js";
+import { ApiError, api, clearOnNextAction } from "./api.js";
 import { debouncedRefresher, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
 import {
   chip,
@@ -89,7 +89,14 @@ async function act(fn, success) {
     await fn();
     notice = success ? { kind: "success", text: success } : null;
   } catch (error) {
-    notice = { kind: "error", text: error.message };
+    const failed = { kind: "error", text: error.message };
+    notice = failed;
+    clearOnNextAction(() => {
+      if (notice === failed) {
+        notice = null;
+        render();
+      }
+    }); // an error answers one action, not the next
   }
   render();
 }
