@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0002_region_capacity_timeout'),
+        ('agencies', '0003_region_time_zone'),
     ]
 
     operations = [

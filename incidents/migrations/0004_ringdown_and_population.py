@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0002_checklists_and_roles'),
+        ('incidents', '0003_hospital_standdown'),
     ]
 
     operations = [
