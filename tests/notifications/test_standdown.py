@@ -79,7 +79,11 @@ def test_a_removed_hospital_is_told_to_stand_down_and_only_it(
     assert incident.number in text
     assert not [t for t in texts_to(contacts["a1"]) if "STAND DOWN" in t]
     [row] = HospitalStandDown.objects.filter(incident=incident)
-    assert (row.hospital, row.reason, row.by_label) == (world.hospital_a2, "removed", "Dana Reyes")
+    assert (row.hospital, row.reason, row.by_label) == (
+        world.hospital_a2,
+        "removed",
+        "Dana Reyes (A 911)",
+    )
     event = IncidentEvent.objects.get(incident=incident, kind=events.HOSPITAL_STOOD_DOWN)
     assert event.seq == row.seq and events.payload_errors(event.kind, event.data) == []
 
@@ -146,7 +150,7 @@ def test_the_stand_down_card_stays_until_the_er_acknowledges_it(
     assert (card["incident"]["number"], card["reason_text"], card["by"]) == (
         incident.number,
         "removed from the incident",
-        "Dana Reyes",
+        "Dana Reyes (A 911)",
     )
     # another hospital's staff cannot acknowledge it
     as_user(api, nurse_a1)
