@@ -25,6 +25,7 @@ from tests.factories import PASSWORD, DistributionListFactory, MemberFactory, Me
 from tests.incidents.conftest import declare
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -219,6 +220,11 @@ def test_boards_during_and_after_an_incident(
     check(dispatch, "the closed incident's page")
     dispatch.goto(reverse("record:incident", kwargs={"pk": incident.pk}))
     check(dispatch, "the incident record")
+    dispatch.set_viewport_size(PHONE)  # wide tables scroll sideways there
+    check(dispatch, "the incident record on a phone")
+    dispatch.goto(f"/incidents/{incident.pk}/")
+    live(dispatch)
+    check(dispatch, "the closed incident's page on a phone")
     assert Incident.objects.get(pk=incident.pk).status == Incident.Status.CLOSED
 
 
