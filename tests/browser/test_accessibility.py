@@ -15,13 +15,19 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from agencies import services as agency_services
-from agencies.models import Role
+from agencies.models import Channel, Role
 from incidents import services
 from incidents.models import Incident
 from tests.browser.conftest import axe_violations
 from tests.browser.test_boards import elsewhere, live
 from tests.checklist.conftest import adopt
-from tests.factories import PASSWORD, DistributionListFactory, MemberFactory, MembershipFactory
+from tests.factories import (
+    PASSWORD,
+    ContactPointFactory,
+    DistributionListFactory,
+    MemberFactory,
+    MembershipFactory,
+)
 from tests.incidents.conftest import declare
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -113,6 +119,19 @@ def test_roster_list_and_hospital_pages(page, sign_in, check, world, police_admi
     expect(page.locator("[role=alert]").first).to_be_visible()
     check(page, "the member form with errors")
 
+    page.goto(reverse("agencies:contact-add", kwargs=member))
+    page.get_by_label("Phone number or email address").fill("12345")
+    page.get_by_role("button", name="Add contact point").click()
+    expect(page.locator("[role=alert]").first).to_be_visible()
+    check(page, "the contact point form with an error")
+    page.goto(
+        reverse(
+            "agencies:contact-edit",
+            kwargs={**member, "point_id": failing.pk} | {"member_id": sam.pk},
+        )
+    )
+    check(page, "a failing contact point's form")
+
     page.goto(reverse("agencies:roster-import", kwargs={"agency_id": agency}))
     page.get_by_label("Roster file").set_input_files(
         {
@@ -142,6 +161,11 @@ def test_roster_list_and_hospital_pages(page, sign_in, check, world, police_admi
     page.get_by_role("button", name="Create list").click()
     page.wait_for_load_state()
     check(page, "the list form with errors")
+    # An emergency manager of two regions first picks the region of a new list.
+    MembershipFactory(agency=world.police_b, user=em_a, roles=[Role.EMERGENCY_MANAGER])
+    page.goto(reverse("agencies:list-create"))
+    expect(page.get_by_role("link", name="Region B")).to_be_visible()
+    check(page, "the region picker of a new list")
 
 
 def test_boards_during_and_after_an_incident(
@@ -167,7 +191,9 @@ def test_boards_during_and_after_an_incident(
         )
     )
     officials = DistributionListFactory(region=world.region_a, name="County officials")
-    officials.members.add(MemberFactory(agency=world.officials_a, full_name="Official One"))
+    official_one = MemberFactory(agency=world.officials_a, full_name="Official One")
+    ContactPointFactory(member=official_one, channel=Channel.SMS, address="+19375550200")
+    officials.members.add(official_one)
 
     dispatch = open_board("dispatcher_a", f"/incidents/#incident={incident.pk}")
     live(dispatch)
@@ -176,6 +202,8 @@ def test_boards_during_and_after_an_incident(
     dispatch.goto(f"/incidents/{incident.pk}/")
     live(dispatch)
     check(dispatch, "the incident page with hospitals and patients")
+    dispatch.goto("/")
+    check(dispatch, "the home page during an incident")
 
     er = open_board("nurse_a1", "/incidents/er/")
     live(er)
@@ -199,6 +227,9 @@ def test_boards_during_and_after_an_incident(
     em.get_by_role("textbox", name="Update").fill("Scene secure. 1 patient transported.")
     expect(em.locator("#update-preview")).to_contain_text("Reaches")
     check(em, "the EM board composing an update with its preview")
+    em.get_by_role("button", name="Send update").click()
+    expect(em.locator("#update-progress")).to_contain_text("Finished", timeout=15_000)
+    check(em, "the EM board with an update's delivery progress")
 
     official = open_board("official_a", "/incidents/officials/")
     live(official)
