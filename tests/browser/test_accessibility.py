@@ -190,6 +190,15 @@ def test_boards_during_and_after_an_incident(
             actor=dispatcher_a, incident=incident, patients=patients[:1], unit="Medic 12"
         )
     )
+    elsewhere(
+        lambda: services.role_assign(
+            actor=dispatcher_a,
+            incident=incident,
+            role="unified_command",
+            name="Chief Dana Ruiz",
+            agency_name="A Fire",
+        )
+    )
     officials = DistributionListFactory(region=world.region_a, name="County officials")
     official_one = MemberFactory(agency=world.officials_a, full_name="Official One")
     ContactPointFactory(member=official_one, channel=Channel.SMS, address="+19375550200")
@@ -220,6 +229,9 @@ def test_boards_during_and_after_an_incident(
     live(ems)
     ems.get_by_label("Take T-102").check()
     check(ems, "the EMS board with a patient picked")
+    ems.get_by_role("button", name="Transport", exact=True).click()  # no unit given
+    expect(ems.locator("[data-form-alert]:not([hidden]), .errorlist").first).to_be_visible()
+    check(ems, "the EMS board refusing a transport without a unit")
 
     em = open_board("em_a", "/incidents/em/")
     live(em)
