@@ -7,6 +7,9 @@ Fixtures for every browser test:
                  an uncaught JavaScript error on it fails the test
     sign_in      sign_in(page, "username") logs in through the real login form
     screenshot   screenshot(page, "step") saves test-artifacts/screenshots/<test>--<step>.png
+    assert_accessible
+                 assert_accessible(page, "what is shown") runs axe-core's WCAG 2.1 A/AA rules
+                 on the page as it is now and fails with a readable list of violations
 
 For the live boards (WebSockets), at the end of this file:
     asgi_server  uvicorn serving the production ASGI app in a subprocess (one per module), on
@@ -128,6 +131,44 @@ def screenshot(request: pytest.FixtureRequest) -> Callable[..., Path]:
         return path
 
     return _screenshot
+
+
+# WCAG 2.1 level A and AA: what the project promises for every page.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's WCAG 2.1 AA violations on the page as it is now, one readable line per
+    element: rule id, impact, target selector, what to fix. axe.min.js ships with
+    axe-playwright-python (no network); injected on each call because navigation drops it."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.evaluate(Axe().axe_script)
+    results = page.evaluate(
+        "options => axe.run(document, options)",
+        {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+    )
+    lines = []
+    for rule in results["violations"]:
+        for node in rule["nodes"]:
+            target = ", ".join(map(str, node["target"]))
+            line = f"{rule['id']} ({rule['impact']}) {target}: {rule['help']}"
+            if node.get("failureSummary"):  # the check that failed, e.g. the contrast ratio
+                line += f" — {node['failureSummary'].splitlines()[-1].strip()}"
+            lines.append(line)
+    return lines
+
+
+@pytest.fixture
+def assert_accessible() -> Callable[..., None]:
+    def _assert_accessible(page, context_note: str) -> None:
+        violations = axe_violations(page)
+        assert not violations, (
+            f"axe-core WCAG 2.1 AA violations on {context_note} ({page.url}):\n  "
+            + "\n  ".join(violations)
+        )
+
+    return _assert_accessible
 
 
 # --- a live ASGI server (HTTP + WebSockets) for the live boards --------------------------------

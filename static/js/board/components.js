@@ -329,7 +329,8 @@ export function timeline(events, { limit = 60, emptyText = "Nothing on the timel
   const latest = events.slice(-limit).reverse();
   return h(
     "ol",
-    { class: "timeline", reversed: true },
+    // It scrolls (max-height): keyboard users must be able to focus it to scroll it (WCAG 2.1.1).
+    { class: "timeline", reversed: true, tabindex: "0", "aria-label": "Timeline, latest first" },
     latest.map((e) =>
       h(
         "li",
