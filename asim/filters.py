@@ -18,6 +18,9 @@ from django_filters.rest_framework import DjangoFilterBackend
 
 
 class StrictBooleanField(forms.NullBooleanField):
+    # The raw text: NullBooleanSelect would already have turned an unknown value into None.
+    widget = forms.TextInput
+
     def to_python(self, value: Any) -> bool | None:
         if value in (None, ""):
             return None

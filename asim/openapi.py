@@ -89,8 +89,15 @@ class ApiAutoSchema(AutoSchema):
         if operation is None:
             return None
         responses = operation["responses"]
+        # An error is rendered like the answer it replaces: JSON, or text (the CSV export).
+        media_types = self.map_renderers("media_type") or ["application/json"]
         for code, response in ERROR_RESPONSES.items():
-            responses.setdefault(code, response)
+            json_form = response["content"]["application/json"]
+            content = {
+                media_type: json_form if "json" in media_type else {"schema": {"type": "string"}}
+                for media_type in media_types
+            }
+            responses.setdefault(code, {**response, "content": content})
         body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
         _operations[_view_key(self.view, self.method)] = (
             frozenset(p["name"] for p in operation.get("parameters", ()) if p["in"] == "query"),

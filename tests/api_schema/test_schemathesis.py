@@ -16,10 +16,12 @@ The JUnit report and the full output of each run are kept in test-artifacts/sche
 from __future__ import annotations
 
 import json
+import logging
 import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -207,6 +209,16 @@ def _config(schema: dict[str, Any], ids: dict[str, Any], inbox: int) -> str:
 @pytest.fixture
 def seeded(live_server) -> dict[str, Any]:
     return _seed(APIClient())
+
+
+@pytest.fixture(autouse=True)
+def _quiet_client_errors() -> Iterator[None]:
+    """Thousands of deliberate 4xx answers: log only server errors while schemathesis runs."""
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
