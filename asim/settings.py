@@ -219,6 +219,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "asim.openapi.ApiAutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
+    # Formats by the Accept header only: DRF's `?format=` answered 404 to an unknown value,
+    # even before a 405 for a wrong method; now it is an undeclared parameter (400).
+    "URL_FORMAT_OVERRIDE": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ASIM API",
