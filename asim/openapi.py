@@ -42,15 +42,18 @@ ERROR_RESPONSES: dict[str, dict[str, Any]] = {
     "404": _error("Not found, or not visible to the user; or an invalid page.", _DETAIL),
 }
 
-# (view class, HTTP method, viewset action) -> (query names, JSON request body schema), as
-# ApiAutoSchema saw them while the schema was generated.
-_operations: dict[tuple[type, str, str | None], tuple[frozenset[str], dict[str, Any] | None]] = {}
-_contracts: dict[tuple[type, str, str | None], Contract] = {}
+# (view class, HTTP method, viewset action, per-action body) -> (query names, JSON request body
+# schema), as ApiAutoSchema saw them while the schema was generated.
+_operations: dict[tuple[Any, ...], tuple[frozenset[str], dict[str, Any] | None]] = {}
+_contracts: dict[tuple[Any, ...], Contract] = {}
 _lock = threading.Lock()
 
 
-def _view_key(view: APIView, method: str) -> tuple[type, str, str | None]:
-    return type(view), method.upper(), getattr(view, "action", None)
+def _view_key(view: APIView, method: str) -> tuple[Any, ...]:
+    # A class routed as several actions (as_view(action_name=...)) is told apart by its body.
+    per_action = getattr(view, "request_serializer_for_action", None)
+    body = per_action() if callable(per_action) else None
+    return type(view), method.upper(), getattr(view, "action", None), body
 
 
 class ApiAutoSchema(AutoSchema):
