@@ -27,6 +27,7 @@ from agencies.models import (
     Region,
     RosterRole,
 )
+from asim.filters import StrictBooleanFilter
 
 
 def _user(request: HttpRequest | None) -> AbstractBaseUser | AnonymousUser:
@@ -49,7 +50,7 @@ def _visible_members(request: HttpRequest | None) -> QuerySet[Member]:
 class AgencyFilter(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(queryset=_visible_regions)
     discipline = django_filters.ChoiceFilter(choices=Discipline.choices)
-    active = django_filters.BooleanFilter()
+    active = StrictBooleanFilter()
 
     class Meta:
         model = Agency
@@ -70,8 +71,8 @@ class HospitalFilter(django_filters.FilterSet):
 
 class MemberFilter(django_filters.FilterSet):
     agency = django_filters.ModelChoiceFilter(queryset=_visible_agencies)
-    active = django_filters.BooleanFilter()
-    on_call = django_filters.BooleanFilter()
+    active = StrictBooleanFilter()
+    on_call = StrictBooleanFilter()
     role = django_filters.ChoiceFilter(
         choices=RosterRole.choices, method="filter_role", label="Roster role"
     )
@@ -87,7 +88,7 @@ class MemberFilter(django_filters.FilterSet):
 class ContactPointFilter(django_filters.FilterSet):
     member = django_filters.ModelChoiceFilter(queryset=_visible_members)
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
-    failing = django_filters.BooleanFilter(
+    failing = StrictBooleanFilter(
         method="filter_failing",
         label="Only contact points whose last delivery failed permanently (or only good ones)",
     )

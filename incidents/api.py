@@ -15,16 +15,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.models import DistributionList, Hospital, Region
+from asim.api import Pages
 from incidents import events, queries, services
 from incidents.models import Incident, IncidentEvent, Patient
 from incidents.permissions import (
@@ -32,6 +32,16 @@ from incidents.permissions import (
     Level,
     incident_access,
     regions_where_user_declares,
+)
+from incidents.schema_serializers import (
+    PATIENT_REGISTER_REQUEST,
+    PATIENT_REGISTER_RESPONSE,
+    BoardSnapshotSerializer,
+    EventPageSerializer,
+    GuidanceSerializer,
+    HospitalEntrySerializer,
+    HospitalListSerializer,
+    PatientResultsSerializer,
 )
 from incidents.serializers import (
     CapacitySerializer,
@@ -73,10 +83,8 @@ def django_errors_as_drf(error: DjangoValidationError) -> DRFValidationError:
     return DRFValidationError({"detail": " ".join(error.messages)})
 
 
-class LargePages(PageNumberPagination):
+class LargePages(Pages):
     page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 class IncidentAPIView(GenericAPIView):
@@ -154,10 +162,24 @@ class IncidentListView(IncidentAPIView):
     search_fields = ["number", "title", "location_text", "cad_number"]
     ordering_fields = ["declared_at", "number"]
 
-    @extend_schema(operation_id="v1_incidents_list")
+    @extend_schema(
+        operation_id="v1_incidents_list",
+        parameters=[
+            OpenApiParameter("real", bool, description="Only real incidents (no exercises)."),
+            OpenApiParameter(
+                "inbound_to",
+                int,
+                description="Only incidents with a patient in transport to this hospital.",
+            ),
+        ],
+        responses=IncidentSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         incidents = self.filter_queryset(self.get_queryset())
-        if request.query_params.get("real") in ("1", "true"):
+        real = request.query_params.get("real", "")
+        if real not in ("", "0", "1", "false", "true"):
+            raise DRFValidationError({"real": ["Use true or false."]})
+        if real in ("1", "true"):
             incidents = incidents.real()
         if "inbound_to" in request.query_params:
             try:
@@ -176,6 +198,7 @@ class IncidentListView(IncidentAPIView):
             IncidentSerializer(page, many=True, context=context).data
         )
 
+    @extend_schema(request=IncidentDeclareSerializer, responses={201: IncidentSerializer})
     def post(self, request: Request) -> Response:
         regions = regions_where_user_declares(request.user)
         if regions is not None and not regions:
@@ -211,6 +234,7 @@ class IncidentDetailView(IncidentAPIView):
         incident, _ = self.incident(pk)
         return _incident_body(incident)
 
+    @extend_schema(request=IncidentUpdateSerializer, responses=IncidentSerializer)
     def patch(self, request: Request, pk: int) -> Response:
         incident = self.acting(pk)
         serializer = self.valid(IncidentUpdateSerializer)
@@ -223,6 +247,10 @@ class IncidentDetailView(IncidentAPIView):
 class IncidentTransitionView(IncidentAPIView):
     transition = ""
 
+    def request_serializer_for_action(self) -> type | None:
+        return CloseSerializer if self.transition == "close" else None
+
+    @extend_schema(responses=IncidentSerializer)
     def post(self, request: Request, pk: int) -> Response:
         incident = self.acting(pk)
         if self.transition == "deescalate":
@@ -253,6 +281,17 @@ class IncidentTransitionView(IncidentAPIView):
 class IncidentEventsView(IncidentAPIView):
     """GET ?after=N&limit=M: the events after seq N, in order, that the user may see."""
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("after", {"type": "integer", "minimum": 0}, description="A seq."),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": EVENTS_PAGE_MAX},
+                description=f"At most this many events (default {EVENTS_PAGE}).",
+            ),
+        ],
+        responses=EventPageSerializer,
+    )
     def get(self, request: Request, pk: int) -> Response:
         incident, access = self.incident(pk)
         try:
@@ -286,6 +325,7 @@ class IncidentEventsView(IncidentAPIView):
 class IncidentBoardView(IncidentAPIView):
     """GET: the board snapshot (constant number of queries)."""
 
+    @extend_schema(responses=BoardSnapshotSerializer)
     def get(self, request: Request, pk: int) -> Response:
         incident, access = self.incident(pk)
         snapshot = queries.board_snapshot(access, incident)
@@ -296,6 +336,7 @@ class IncidentBoardView(IncidentAPIView):
 
 
 class IncidentGuidanceView(IncidentAPIView):
+    @extend_schema(responses=GuidanceSerializer)
     def get(self, request: Request, pk: int) -> Response:
         incident, access = self.incident(pk)
         if not access.sees_all_patients:
@@ -316,10 +357,12 @@ class IncidentGuidanceView(IncidentAPIView):
 class IncidentHospitalsView(IncidentAPIView):
     """GET: hospitals on the incident. POST {"hospital": id}: add one (dispatch)."""
 
+    @extend_schema(responses=HospitalListSerializer)
     def get(self, request: Request, pk: int) -> Response:
         incident, _ = self.incident(pk)
         return Response({"results": queries.hospitals_overview(incident)})
 
+    @extend_schema(request=HospitalRefSerializer, responses={201: HospitalListSerializer})
     def post(self, request: Request, pk: int) -> Response:
         incident = self.acting(pk)
         hospital_id = self.valid(HospitalRefSerializer).validated_data["hospital"]
@@ -337,6 +380,7 @@ class IncidentHospitalsView(IncidentAPIView):
 class IncidentHospitalView(IncidentAPIView):
     """DELETE: take the hospital off the incident (dispatch)."""
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int, hid: int) -> Response:
         incident = self.acting(pk)
         services.incident_hospital_remove(
@@ -350,6 +394,10 @@ class HospitalActionView(IncidentAPIView):
 
     action_name = ""
 
+    def request_serializer_for_action(self) -> type | None:
+        return CapacitySerializer if self.action_name == "capacity" else None
+
+    @extend_schema(responses=HospitalEntrySerializer)
     def post(self, request: Request, pk: int, hid: int) -> Response:
         incident, access = self.incident(pk)
         row = self.hospital_on(incident, hid)
@@ -371,6 +419,12 @@ class StandDownsView(IncidentAPIView):
 
     serializer_class = StandDownSerializer
 
+    @extend_schema(
+        parameters=[OpenApiParameter("hospital", int, description="Only this hospital's.")],
+        responses=inline_serializer(
+            "StandDownResults", fields={"results": StandDownSerializer(many=True)}
+        ),
+    )
     def get(self, request: Request) -> Response:
         try:
             hospital = (
@@ -407,7 +461,14 @@ class PatientsView(IncidentAPIView):
     search_fields = ["tag_number", "transport_unit"]
     ordering_fields = ["tag_number", "created_at", "eta"]
 
-    @extend_schema(operation_id="v1_incidents_patients_list")
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):  # the schema: the filters are on patients
+            return Patient.objects.none()
+        return super().get_queryset()
+
+    @extend_schema(
+        operation_id="v1_incidents_patients_list", responses=PatientSerializer(many=True)
+    )
     def get(self, request: Request, pk: int) -> Response:
         incident, access = self.incident(pk)
         if not access.sees_patients:
@@ -416,6 +477,7 @@ class PatientsView(IncidentAPIView):
         page = self.paginate_queryset(patients)
         return self.get_paginated_response(PatientSerializer(page, many=True).data)
 
+    @extend_schema(request=PATIENT_REGISTER_REQUEST, responses={201: PATIENT_REGISTER_RESPONSE})
     def post(self, request: Request, pk: int) -> Response:
         incident = self.acting(pk)
         many = isinstance(request.data, dict) and "patients" in request.data
@@ -435,6 +497,7 @@ class PatientsView(IncidentAPIView):
 
 
 class PatientDetailView(IncidentAPIView):
+    @extend_schema(responses=PatientSerializer)
     def get(self, request: Request, pk: int, pid: int) -> Response:
         incident, access = self.incident(pk)
         if not access.sees_patients:
@@ -449,6 +512,15 @@ class PatientActionView(IncidentAPIView):
 
     action_name = ""
 
+    def request_serializer_for_action(self) -> type | None:
+        bodies = {
+            "retriage": RetriageSerializer,
+            "destination": HospitalRefSerializer,
+            "details": PatientDetailsSerializer,
+        }
+        return bodies.get(self.action_name)
+
+    @extend_schema(responses=PatientSerializer)
     def post(self, request: Request, pk: int, pid: int) -> Response:
         incident, access = self.incident(pk)
         if not access.sees_patients:
@@ -483,6 +555,7 @@ class PatientActionView(IncidentAPIView):
 class TransportView(IncidentAPIView):
     """POST {"patients": [ids], "unit": "Medic 12", "destination": id?, "eta": …?}."""
 
+    @extend_schema(request=TransportSerializer, responses=PatientResultsSerializer)
     def post(self, request: Request, pk: int) -> Response:
         incident = self.acting(pk)
         data = self.valid(TransportSerializer).validated_data
@@ -508,6 +581,7 @@ class TransportView(IncidentAPIView):
 class WalkinView(IncidentAPIView):
     """POST: a hospital registers a self-transported patient at its ER."""
 
+    @extend_schema(request=WalkinSerializer, responses={201: PatientSerializer})
     def post(self, request: Request, pk: int) -> Response:
         incident, access = self.incident(pk)
         data = dict(self.valid(WalkinSerializer).validated_data)
@@ -537,6 +611,9 @@ class WalkinView(IncidentAPIView):
 class UpdatesView(IncidentAPIView):
     """GET: the incident's situation updates. POST: an emergency manager posts one."""
 
+    filter_backends: list[type] = []  # pages only
+
+    @extend_schema(responses=SituationUpdateSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
         incident, access = self.incident(pk)
         if access.level == Level.HOSPITAL:
@@ -546,6 +623,7 @@ class UpdatesView(IncidentAPIView):
         body = SituationUpdateSerializer(updates, many=True, context=context).data
         return self.get_paginated_response(body)
 
+    @extend_schema(request=UpdatePostSerializer, responses={201: SituationUpdateSerializer})
     def post(self, request: Request, pk: int) -> Response:
         incident, access = self.incident(pk)
         if not access.can_post_updates:

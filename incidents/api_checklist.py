@@ -95,12 +95,14 @@ CHECKLIST_FILTERS = [
     OpenApiParameter(
         "discipline",
         str,
+        enum=ChecklistDiscipline.values,
         many=True,
         description=f"Items tagged with any of these: {', '.join(ChecklistDiscipline.values)}.",
     ),
     OpenApiParameter(
         "role",
         str,
+        enum=[*IcsRole.values, "none"],
         many=True,
         description="Items owned by any of these ICS roles (or 'none' for unowned items).",
     ),
@@ -353,7 +355,10 @@ class TemplateListView(TemplateAPIView):
 
     filterset_fields = ["region", "status"]
 
-    @extend_schema(operation_id="v1_checklist_templates_list")
+    @extend_schema(
+        operation_id="v1_checklist_templates_list",
+        responses=TemplateSummarySerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         templates = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(templates)

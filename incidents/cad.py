@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
@@ -23,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.models import Discipline, Hospital
+from asim.api import RequestMatchesSchema
 from incidents import queries, services
 from incidents.api import IncidentAPIView
 from incidents.models import CadToken, Incident
@@ -103,8 +105,12 @@ class CadIncidentView(IncidentAPIView):
     """POST: declare an MCI from the CAD (201), or return the existing one (200)."""
 
     authentication_classes = [CadTokenAuthentication]
-    permission_classes = [HasCadToken]
+    permission_classes = [HasCadToken, RequestMatchesSchema]
 
+    @extend_schema(
+        request=CadIncidentSerializer,
+        responses={200: IncidentSerializer, 201: IncidentSerializer},
+    )
     def post(self, request: Request) -> Response:
         token: CadToken = request.auth
         data = self.valid(CadIncidentSerializer).validated_data

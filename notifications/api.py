@@ -96,7 +96,9 @@ class NotificationListView(NotificationsAPIView):
     def get_queryset(self) -> QuerySet[Notification]:
         return queries.notifications_visible(self.request.user).order_by("-created_at", "-id")
 
-    @extend_schema(operation_id="v1_notifications_list")
+    @extend_schema(
+        operation_id="v1_notifications_list", responses=NotificationSerializer(many=True)
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         serializer = NotificationSerializer(page, many=True, context=_notification_context(page))
@@ -125,7 +127,10 @@ class NotificationDeliveriesView(NotificationsAPIView):
     def get_queryset(self) -> QuerySet[Delivery]:
         return Delivery.objects.none()
 
-    @extend_schema(operation_id="v1_notifications_deliveries_list")
+    @extend_schema(
+        operation_id="v1_notifications_deliveries_list",
+        responses=DeliverySerializer(many=True),
+    )
     def get(self, request: Request, pk: int) -> Response:
         notification = get_object_or_404(queries.notifications_visible(request.user), pk=pk)
         deliveries = self.filter_queryset(
@@ -145,6 +150,7 @@ class InboxView(NotificationsAPIView):
     """GET: the user's in-app messages, newest first (?unread=1 for unread only)."""
 
     serializer_class = InboxSerializer
+    filter_backends: list[type] = []  # ?unread= only
 
     def get_queryset(self) -> QuerySet[Delivery]:
         return queries.inbox(self.request.user)
@@ -152,10 +158,14 @@ class InboxView(NotificationsAPIView):
     @extend_schema(
         operation_id="v1_inbox_list",
         parameters=[OpenApiParameter("unread", bool, description="Only unread messages.")],
+        responses=InboxSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         messages = self.get_queryset()
-        if request.query_params.get("unread") in ("1", "true"):
+        unread = request.query_params.get("unread", "")
+        if unread not in ("", "0", "1", "false", "true"):
+            raise DRFValidationError({"unread": ["Use true or false."]})
+        if unread in ("1", "true"):
             messages = messages.filter(read_at__isnull=True)
         page = self.paginate_queryset(messages)
         return self.get_paginated_response(InboxSerializer(page, many=True).data)
@@ -227,12 +237,13 @@ class RuleListView(RegionKeeperMixin, NotificationsAPIView):
     def get_queryset(self) -> QuerySet[NotificationRule]:
         return queries.rules_manageable(self.request.user)
 
-    @extend_schema(operation_id="v1_notification_rules_list")
+    @extend_schema(operation_id="v1_notification_rules_list", responses=RuleSerializer(many=True))
     def get(self, request: Request) -> Response:
         self.kept_regions()
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(RuleSerializer(page, many=True).data)
 
+    @extend_schema(responses={201: RuleSerializer})
     def post(self, request: Request) -> Response:
         data = self.valid(RuleSerializer)
         region = self.region_for(data.pop("region_id", None))
@@ -287,12 +298,16 @@ class MessageTemplateListView(RegionKeeperMixin, NotificationsAPIView):
     def get_queryset(self) -> QuerySet[MessageTemplate]:
         return queries.message_templates_manageable(self.request.user)
 
-    @extend_schema(operation_id="v1_message_templates_list")
+    @extend_schema(
+        operation_id="v1_message_templates_list",
+        responses=MessageTemplateSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         self.kept_regions()
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(MessageTemplateSerializer(page, many=True).data)
 
+    @extend_schema(responses={201: MessageTemplateSerializer})
     def post(self, request: Request) -> Response:
         data = self.valid(MessageTemplateSerializer)
         region = self.region_for(data.pop("region_id", None))
