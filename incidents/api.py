@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.generics import GenericAPIView
@@ -250,7 +250,19 @@ class IncidentTransitionView(IncidentAPIView):
     def request_serializer_for_action(self) -> type | None:
         return CloseSerializer if self.transition == "close" else None
 
-    @extend_schema(responses=IncidentSerializer)
+    @extend_schema(
+        responses={
+            200: IncidentSerializer,
+            409: inline_serializer(
+                "PatientsStillOut",
+                fields={
+                    "detail": serializers.CharField(),
+                    "patients_out": PatientSerializer(many=True),
+                    "confirm": serializers.CharField(),
+                },
+            ),
+        }
+    )
     def post(self, request: Request, pk: int) -> Response:
         incident = self.acting(pk)
         if self.transition == "deescalate":

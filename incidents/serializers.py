@@ -108,6 +108,8 @@ class PublicEventSerializer(EventSerializer):
 
 class PatientSerializer(serializers.ModelSerializer):
     destination_name = serializers.SerializerMethodField()
+    # blank until EMS records it (read-only fields lose the model's blank=True in the schema)
+    avpu = serializers.ChoiceField(choices=Patient.Avpu.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Patient

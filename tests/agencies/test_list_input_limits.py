@@ -45,10 +45,10 @@ def test_an_id_the_user_may_not_see_is_refused_like_a_missing_one(api, em_a, wor
     ("members", "message"),
     [
         ([1] * (ScopedManyRelatedField.MAX_IDS + 1), "At most"),
-        (["x"], "Incorrect type"),
-        ([True], "Incorrect type"),
-        ([[1]], "Incorrect type"),
-        ("1,2", "Expected a list"),
+        (["x"], "Expected integer"),
+        ([True], "Expected integer"),
+        ([[1]], "Expected integer"),
+        ("1,2", "Expected array"),
     ],
 )
 def test_bad_member_lists_get_a_400_with_the_reason(api, em_a, world, members, message):
