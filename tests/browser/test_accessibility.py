@@ -252,7 +252,7 @@ def test_boards_during_and_after_an_incident(
 
     elsewhere(
         lambda: services.incident_close(
-            actor=dispatcher_a, incident=incident, summary="All transported."
+            actor=dispatcher_a, incident=incident, summary="All transported.", confirm=True
         )
     )
     dispatch.goto(f"/incidents/#incident={incident.pk}")
