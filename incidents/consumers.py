@@ -128,6 +128,7 @@ def socket_viewer(
         official=region in audience.summary_regions
         or (access is not None and access.level == Level.SUMMARY),
         er_hospitals=frozenset(routed) | subscribed,
+        er_read_until=access.read_until if access is not None else (),
     )
 
 
@@ -147,6 +148,7 @@ def event_variant(
         kind,
         envelope.get("hospital"),
         envelope.get("data") or {},
+        envelope.get("seq"),
     )
     if sight == events.Sight.FULL:
         return FULL
