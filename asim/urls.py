@@ -18,7 +18,7 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("agencies/", include("agencies.urls")),
     path("incidents/", include("incidents.urls")),
-    path("record/", include("incidents.record_urls")),
+    path("record/", include("readiness.record.urls")),
     path("api/v1/", include("asim.api_urls")),
     path("hooks/twilio/", include("notifications.hook_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

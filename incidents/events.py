@@ -15,11 +15,13 @@ transaction (it opens one if there is none) and:
    Nothing is published for a transaction that rolls back; a failing subscriber is logged
    and does not stop the others.
 
-Every kind has a TypedDict payload in this module (KIND_SCHEMAS); `payload_errors(kind, data)`
-checks a payload against it (the test-suite runs it over every emitted event).
-Every kind also has an audience rule (AUDIENCES: who sees it, in full or as a summary without
-its data), applied by `event_sight` wherever events are shown or sent. An event's stored
-`public` flag (an official may read its summary) follows from that table.
+Every kind has a TypedDict payload (KIND_SCHEMAS); `payload_errors(kind, data)` checks a
+payload against it (the test-suite runs it over every emitted event). Every kind also has an
+audience rule (AUDIENCES: who sees it, in full or as a summary without its data), applied by
+`event_sight` wherever events are shown or sent. An event's stored `public` flag (an official
+may read its summary) follows from that table. The incident's own kinds are defined here;
+another app adds the kinds it appends with `register_kind(kind, payload=..., audience=...)`
+when it is ready, and append_event refuses a kind nobody registered.
 """
 
 from __future__ import annotations
@@ -67,11 +69,6 @@ PATIENT_TRANSPORTED = "patient.transported"
 PATIENT_ARRIVED = "patient.arrived"
 PATIENT_DETAILS = "patient.details"
 UPDATE_POSTED = "update.posted"
-CHECKLIST_STARTED = "checklist.started"
-CHECKLIST_CHECKED = "checklist.checked"
-CHECKLIST_UNCHECKED = "checklist.unchecked"
-ROLE_ASSIGNED = "role.assigned"
-ROLE_RELIEVED = "role.relieved"
 
 
 # --- payload schemas ---------------------------------------------------------------------------
@@ -260,52 +257,6 @@ class UpdatePosted(TypedDict):
     audience_ids: list[int]
 
 
-class ChecklistStarted(TypedDict):
-    checklist_id: int
-    template_id: int
-    template: str
-    version: int
-    phases: int
-    items: int
-
-
-class ChecklistItemChanged(TypedDict):
-    """checklist.checked / checklist.unchecked; the counts are after the change, so a board
-    updates its progress bars from the event alone."""
-
-    item_id: int
-    text: str
-    phase: str
-    phase_position: int
-    disciplines: list[str]
-    owner_role: str
-    done: bool
-    phase_done: int
-    phase_total: int
-    total_done: int
-    total: int
-
-
-class RoleAssigned(TypedDict):
-    assignment_id: int
-    role: str
-    role_label: str
-    name: str
-    agency: str
-    member_id: int | None
-    note: str
-    replaces_id: int | None
-
-
-class RoleRelieved(TypedDict):
-    assignment_id: int
-    role: str
-    role_label: str
-    name: str
-    agency: str
-    reason: str
-
-
 KIND_SCHEMAS: dict[str, type] = {
     INCIDENT_DECLARED: IncidentDeclared,
     INCIDENT_UPDATED: IncidentUpdated,
@@ -329,11 +280,6 @@ KIND_SCHEMAS: dict[str, type] = {
     PATIENT_ARRIVED: PatientArrived,
     PATIENT_DETAILS: PatientDetails,
     UPDATE_POSTED: UpdatePosted,
-    CHECKLIST_STARTED: ChecklistStarted,
-    CHECKLIST_CHECKED: ChecklistItemChanged,
-    CHECKLIST_UNCHECKED: ChecklistItemChanged,
-    ROLE_ASSIGNED: RoleAssigned,
-    ROLE_RELIEVED: RoleRelieved,
 }
 
 
@@ -410,17 +356,34 @@ AUDIENCES: dict[str, AudienceRule] = {
     # staff): an ER charge nurse sees that one was posted, to which lists and by whom, never
     # its body; officials read the body in the update itself, not in the timeline.
     UPDATE_POSTED: AudienceRule(er_own=_SUMMARY, er=_SUMMARY, official=_SUMMARY),
-    # The shared checklist and who holds which ICS role (the hospital liaison, say): everyone
-    # working the incident; officials the summaries.
-    CHECKLIST_STARTED: OPERATIONAL,
-    CHECKLIST_CHECKED: OPERATIONAL,
-    CHECKLIST_UNCHECKED: OPERATIONAL,
-    ROLE_ASSIGNED: OPERATIONAL,
-    ROLE_RELIEVED: OPERATIONAL,
 }
 
 # Payload keys naming another hospital an event is about (besides `event.hospital`).
 ALSO_ABOUT: dict[str, tuple[str, ...]] = {PATIENT_DESTINATION: ("previous_id",)}
+
+
+def register_kind(
+    kind: str,
+    *,
+    payload: type,
+    audience: AudienceRule,
+    also_about: tuple[str, ...] = (),
+) -> None:
+    """Let another app append events of `kind`: `payload` is its TypedDict, `audience` its
+    rule, `also_about` the payload keys naming other hospitals it concerns (see ALSO_ABOUT).
+    Registering a kind again the same way changes nothing; any other way is an error (the
+    kind strings are stored on the timeline, so each means one thing)."""
+    if not typing.is_typeddict(payload):
+        raise TypeError(f"{kind}: the payload schema must be a TypedDict.")
+    known = (KIND_SCHEMAS.get(kind), AUDIENCES.get(kind), ALSO_ABOUT.get(kind, ()))
+    if known != (None, None, ()):
+        if known != (payload, audience, also_about):
+            raise ValueError(f"Event kind {kind!r} is already registered differently.")
+        return
+    KIND_SCHEMAS[kind] = payload
+    AUDIENCES[kind] = audience
+    if also_about:
+        ALSO_ABOUT[kind] = also_about
 
 
 @dataclass(frozen=True)
@@ -615,7 +578,9 @@ def append_event(
     """Append one event to the incident's timeline in the current transaction (see module doc).
     Updates `incident.last_seq` in memory to the seq it took."""
     if kind not in KIND_SCHEMAS:
-        raise ValueError(f"Unknown event kind {kind!r}; add it and its schema to events.py.")
+        raise ValueError(
+            f"Unknown event kind {kind!r}; define it in events.py or register_kind() it."
+        )
     officials_see = audience_rule(kind).official > Sight.NONE
     if public is not None and public != officials_see:
         raise ValueError(f"{kind}: public={public} contradicts its rule in events.AUDIENCES.")

@@ -26,8 +26,7 @@ from agencies import queries as agency_queries
 from agencies.models import Hospital, Region
 from agencies.permissions import can_read_roster, scope_for
 from incidents import queries
-from incidents.checklists import ROLE_CHART
-from incidents.models import ChecklistDiscipline, IcsRole, Incident, Patient, TriageCategory
+from incidents.models import Incident, Patient, TriageCategory
 from incidents.permissions import (
     ACT_ROLES,
     HOSPITAL_ROLES,
@@ -39,6 +38,8 @@ from incidents.permissions import (
     regions_where_user_declares,
 )
 from incidents.services.patients import VITAL_RANGES
+from readiness.checklists import ROLE_CHART
+from readiness.models import ChecklistDiscipline, IcsRole
 
 
 def _regions_with(request: HttpRequest, roles: frozenset[str]) -> list[Region]:

@@ -9,16 +9,6 @@ the actor they are given.
 
 from __future__ import annotations
 
-from incidents.services.checklist import (
-    checklist_adopt,
-    checklist_draft_create,
-    checklist_draft_discard,
-    checklist_draft_update,
-    checklist_import,
-    checklist_item_check,
-    checklist_item_uncheck,
-    incident_checklist_start,
-)
 from incidents.services.hospitals import (
     hospital_acknowledge,
     hospital_alert_accepted,
@@ -48,26 +38,17 @@ from incidents.services.patients import (
     patients_transport,
     walkin_register,
 )
-from incidents.services.roles import role_assign, role_relieve
 from incidents.services.updates import situation_update_post
 
 __all__ = [
     "REOPEN_GRACE",
     "DuplicateCadNumber",
     "PatientsStillOut",
-    "checklist_adopt",
-    "checklist_draft_create",
-    "checklist_draft_discard",
-    "checklist_draft_update",
-    "checklist_import",
-    "checklist_item_check",
-    "checklist_item_uncheck",
     "hospital_acknowledge",
     "hospital_alert_accepted",
     "hospital_answer_capacity",
     "hospital_stand_down",
     "hospital_standdown_acknowledge",
-    "incident_checklist_start",
     "incident_close",
     "incident_declare",
     "incident_deescalate",
@@ -82,8 +63,6 @@ __all__ = [
     "patient_update_details",
     "patients_out",
     "patients_transport",
-    "role_assign",
-    "role_relieve",
     "situation_update_post",
     "walkin_register",
 ]

@@ -6,9 +6,9 @@ incident may be reopened within REOPEN_GRACE, after which its record is final.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,9 +27,25 @@ from incidents.models import (
     TriageCategory,
 )
 from incidents.queries import ranking_candidates
-from incidents.services.checklist import incident_checklist_start
 from incidents.services.common import Actor, clean_count, lock_incident, require_not_closed
 from incidents.services.hospitals import hospital_stand_down, incident_hospital_add
+
+
+class DeclaredSubscriber(Protocol):
+    def __call__(self, *, actor: Actor, incident: Incident, via: str) -> None: ...
+
+
+_declared_subscribers: list[DeclaredSubscriber] = []
+
+
+def subscribe_declared(callback: DeclaredSubscriber) -> Callable[[], None]:
+    """Call `callback(actor=, incident=, via=)` at the end of every incident_declare, inside
+    its transaction, once the declaration and its hospitals are on the timeline: what another
+    app adds to a new incident (readiness: the region's checklist) follows them there, and an
+    exception rolls the declaration back. Returns a function that unsubscribes it."""
+    _declared_subscribers.append(callback)
+    return lambda: _declared_subscribers.remove(callback)
+
 
 REOPEN_GRACE = timedelta(hours=24)
 MAX_ESTIMATE = 10000
@@ -194,8 +210,8 @@ def incident_declare(
             _add_listed_hospitals(actor=actor, incident=incident, hospitals=hospitals, via=via)
         else:
             _add_ranked_hospitals(actor=actor, incident=incident, via=via)
-        # The region's adopted checklist (if it has one) is the incident's from the start.
-        incident_checklist_start(actor=actor, incident=incident, actor_label=via)
+        for callback in list(_declared_subscribers):
+            callback(actor=actor, incident=incident, via=via)
     return incident
 
 

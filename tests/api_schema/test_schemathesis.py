@@ -34,9 +34,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agencies.models import ContactPoint, DistributionList, Hospital, Member, Region
-from incidents.models import IncidentChecklistItem, RoleAssignment
 from incidents.services.tokens import cad_token_create
 from notifications.models import Delivery, MessageTemplate, Notification, NotificationRule
+from readiness.models import IncidentChecklistItem, RoleAssignment
 
 pytestmark = [pytest.mark.schemathesis, pytest.mark.django_db(transaction=True)]
 

@@ -18,6 +18,7 @@ from agencies import services as agency_services
 from agencies.models import Channel, Role
 from incidents import services
 from incidents.models import Incident
+from readiness import services as readiness_services
 from tests.browser.conftest import axe_violations
 from tests.browser.test_boards import elsewhere, live
 from tests.checklist.conftest import adopt
@@ -191,7 +192,7 @@ def test_boards_during_and_after_an_incident(
         )
     )
     elsewhere(
-        lambda: services.role_assign(
+        lambda: readiness_services.role_assign(
             actor=dispatcher_a,
             incident=incident,
             role="unified_command",

@@ -21,6 +21,7 @@ from agencies.models import Channel, RosterRole
 from incidents import services
 from incidents.models import Incident
 from notifications import services as notification_services
+from readiness import services as readiness_services
 from tests.factories import ContactPointFactory, DistributionListFactory, MemberFactory
 from tests.incidents.conftest import declare
 
@@ -255,7 +256,7 @@ def test_an_mci_from_declaration_to_closing_across_every_board(
     # An event kind the boards' code does not know (ICS roles, built alongside) lands on the
     # timeline and its card refreshes, without a reload.
     elsewhere(
-        lambda: services.role_assign(
+        lambda: readiness_services.role_assign(
             actor=dispatcher_a,
             incident=incident,
             role="unified_command",

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from incidents.models import RoleAssignment
+from readiness.models import RoleAssignment
 from tests.checklist.conftest import adopt
 from tests.factories import MemberFactory
 from tests.incidents.conftest import declare

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from agencies.models import Channel, RosterRole
 from incidents import services
+from readiness import services as readiness_services
 from tests.browser.test_boards import elsewhere, live
 from tests.checklist.conftest import PLAN, adopt
 from tests.factories import ContactPointFactory, DistributionListFactory, MemberFactory
@@ -72,7 +73,7 @@ def hostile_world(world, dispatcher_a, nurse_a1, ems_a, em_a, official_a):
         officials.members.add(member)
         adopt(world.region_a, hostile_plan())
         incident = declare(world.region_a, dispatcher_a, title=TITLE, location_text=PLACE)
-        services.role_assign(
+        readiness_services.role_assign(
             actor=dispatcher_a, incident=incident, role="triage", name=HOLDER, agency_name=HOLDER
         )
         services.situation_update_post(
@@ -126,7 +127,7 @@ def test_hostile_names_are_text_on_every_board_and_page(
     live(page)
     assert_shown_as_text(page, TITLE, PLACE, HOSPITAL, HOSPITAL_2, ITEM, PHASE, HOLDER, UPDATE)
     elsewhere(
-        lambda: services.role_assign(
+        lambda: readiness_services.role_assign(
             actor=None,
             incident=incident,
             role="pio",

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from incidents import services
-from incidents.models import ChecklistTemplate, Incident, IncidentChecklistItem
+from incidents.models import Incident
+from readiness import services as readiness_services
+from readiness.models import ChecklistTemplate, IncidentChecklistItem
 from tests.conftest import World
 from tests.incidents.conftest import declare
 
@@ -46,8 +47,10 @@ PLAN: dict[str, Any] = {
 
 
 def adopt(region: Any, document: dict[str, Any] | None = None) -> ChecklistTemplate:
-    draft = services.checklist_import(actor=None, region=region, document=document or PLAN)
-    return services.checklist_adopt(actor=None, template=draft)
+    draft = readiness_services.checklist_import(
+        actor=None, region=region, document=document or PLAN
+    )
+    return readiness_services.checklist_adopt(actor=None, template=draft)
 
 
 def item(incident: Incident, text: str) -> IncidentChecklistItem:

@@ -6,7 +6,8 @@ import copy
 
 import pytest
 
-from incidents.models import ChecklistTemplate, IncidentEvent
+from incidents.models import IncidentEvent
+from readiness.models import ChecklistTemplate
 from tests.checklist.conftest import PLAN, item
 from tests.factories import MemberFactory
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from incidents import services
-from incidents.models import Incident, IncidentChecklistItem
+from incidents.models import Incident
+from readiness import services as readiness_services
+from readiness.models import IncidentChecklistItem
 from tests.checklist.conftest import PLAN, adopt
 from tests.incidents.conftest import declare
 
@@ -220,14 +221,14 @@ def _prepare(row: Row, scene: dict[str, Any], world, dispatcher_a, em_a) -> None
     incident = Incident.objects.get(pk=scene["id"])
     if "checked" in row.setup:
         law = IncidentChecklistItem.objects.get(pk=scene["law"])
-        services.checklist_item_check(actor=dispatcher_a, item=law)
+        readiness_services.checklist_item_check(actor=dispatcher_a, item=law)
     if "assigned" in row.setup:
-        assignment = services.role_assign(
+        assignment = readiness_services.role_assign(
             actor=dispatcher_a, incident=incident, role="pio", name="Sam", agency_name="A EM"
         )
         scene["assignment"] = assignment.pk
     if "draft" in row.setup:
-        draft = services.checklist_draft_create(actor=em_a, region=world.region_a)
+        draft = readiness_services.checklist_draft_create(actor=em_a, region=world.region_a)
         scene["draft"] = draft.pk
 
 

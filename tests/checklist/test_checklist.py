@@ -6,8 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from incidents import events, services
-from incidents.checklists import CheckPowers, ItemFilter, checklist_overview
 from incidents.models import IncidentEvent
+from readiness import events as readiness_events
+from readiness import services as readiness_services
+from readiness.checklists import CheckPowers, ItemFilter, checklist_overview
 from tests.checklist.conftest import adopt, item
 from tests.incidents.conftest import declare
 
@@ -28,7 +30,7 @@ def test_a_declared_incident_gets_the_adopted_checklist_on_its_timeline(incident
         (2, 1, "Activate the surge plan"),
         (2, 2, "Command post set up"),
     ]
-    started = IncidentEvent.objects.get(incident=incident, kind=events.CHECKLIST_STARTED)
+    started = IncidentEvent.objects.get(incident=incident, kind=readiness_events.CHECKLIST_STARTED)
     assert started.data["template"] == plan.name and started.data["items"] == 5
     assert started.public and "version 1" in started.summary
     assert events.payload_errors(started.kind, started.data) == []
@@ -38,13 +40,15 @@ def test_an_incident_of_a_region_without_a_plan_has_no_checklist_until_one_is_st
     world, dispatcher_a
 ):
     incident = declare(world.region_a, dispatcher_a)
-    assert events.CHECKLIST_STARTED not in kinds(incident)
-    assert services.incident_checklist_start(actor=dispatcher_a, incident=incident) is None
+    assert readiness_events.CHECKLIST_STARTED not in kinds(incident)
+    assert (
+        readiness_services.incident_checklist_start(actor=dispatcher_a, incident=incident) is None
+    )
     adopt(world.region_a)
-    checklist = services.incident_checklist_start(actor=dispatcher_a, incident=incident)
+    checklist = readiness_services.incident_checklist_start(actor=dispatcher_a, incident=incident)
     assert checklist.items.count() == 5
     with pytest.raises(ValidationError, match="already works"):
-        services.incident_checklist_start(actor=dispatcher_a, incident=incident)
+        readiness_services.incident_checklist_start(actor=dispatcher_a, incident=incident)
 
 
 def test_checking_an_item_records_who_and_when_and_goes_on_the_timeline(
@@ -54,14 +58,14 @@ def test_checking_an_item_records_who_and_when_and_goes_on_the_timeline(
     stop = events.subscribe(seen.append)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            checked = services.checklist_item_check(
+            checked = readiness_services.checklist_item_check(
                 actor=responder_a, item=item(incident, "Contact team forms")
             )
     finally:
         stop()
     assert checked.done and checked.checked_by == responder_a and checked.checked_at
     (event,) = seen
-    assert event.kind == events.CHECKLIST_CHECKED and event.actor == responder_a
+    assert event.kind == readiness_events.CHECKLIST_CHECKED and event.actor == responder_a
     assert event.summary == "Checked: Contact team forms (First units, 1/3)"
     assert event.data["phase_done"] == 1 and event.data["total_done"] == 1
     assert event.data["total"] == 5 and event.data["disciplines"] == ["law"]
@@ -70,11 +74,14 @@ def test_checking_an_item_records_who_and_when_and_goes_on_the_timeline(
 
 def test_unchecking_clears_the_check_and_keeps_both_on_the_timeline(incident, dispatcher_a, em_a):
     entry = item(incident, "Declare the MCI")
-    services.checklist_item_check(actor=dispatcher_a, item=entry)
-    unchecked = services.checklist_item_uncheck(actor=em_a, item=entry)
+    readiness_services.checklist_item_check(actor=dispatcher_a, item=entry)
+    unchecked = readiness_services.checklist_item_uncheck(actor=em_a, item=entry)
     assert not unchecked.done and unchecked.checked_at is None and unchecked.checked_by is None
     assert unchecked.changed_by_label == "em_a (A EM)"
-    assert kinds(incident)[-2:] == [events.CHECKLIST_CHECKED, events.CHECKLIST_UNCHECKED]
+    assert kinds(incident)[-2:] == [
+        readiness_events.CHECKLIST_CHECKED,
+        readiness_events.CHECKLIST_UNCHECKED,
+    ]
     last = IncidentEvent.objects.filter(incident=incident).last()
     assert last.summary.startswith("Un-checked: Declare the MCI") and last.data["done"] is False
     assert events.payload_errors(last.kind, last.data) == []
@@ -82,26 +89,34 @@ def test_unchecking_clears_the_check_and_keeps_both_on_the_timeline(incident, di
 
 def test_checking_an_item_twice_says_who_checked_it(incident, dispatcher_a, em_a):
     entry = item(incident, "Declare the MCI")
-    services.checklist_item_check(actor=dispatcher_a, item=entry)
+    readiness_services.checklist_item_check(actor=dispatcher_a, item=entry)
     with pytest.raises(ValidationError, match=r"Already checked by dispatcher_a \(A 911\) at"):
-        services.checklist_item_check(actor=em_a, item=entry)
+        readiness_services.checklist_item_check(actor=em_a, item=entry)
     with pytest.raises(ValidationError, match="not checked"):
-        services.checklist_item_uncheck(actor=em_a, item=item(incident, "Contact team forms"))
+        readiness_services.checklist_item_uncheck(
+            actor=em_a, item=item(incident, "Contact team forms")
+        )
 
 
 def test_a_closed_incidents_checklist_is_final(incident, dispatcher_a):
     services.incident_close(actor=dispatcher_a, incident=incident, summary="Done")
     with pytest.raises(ValidationError, match="closed"):
-        services.checklist_item_check(actor=dispatcher_a, item=item(incident, "Declare the MCI"))
+        readiness_services.checklist_item_check(
+            actor=dispatcher_a, item=item(incident, "Declare the MCI")
+        )
 
 
 def test_progress_per_phase_counts_done_items_with_first_and_last_check(
     incident, dispatcher_a, clock
 ):
     clock.at(minutes=2)
-    services.checklist_item_check(actor=dispatcher_a, item=item(incident, "Fire and EMS stage"))
+    readiness_services.checklist_item_check(
+        actor=dispatcher_a, item=item(incident, "Fire and EMS stage")
+    )
     clock.at(minutes=5)
-    services.checklist_item_check(actor=dispatcher_a, item=item(incident, "Declare the MCI"))
+    readiness_services.checklist_item_check(
+        actor=dispatcher_a, item=item(incident, "Declare the MCI")
+    )
     overview = checklist_overview(incident, CheckPowers(everything=True))
     first, second = overview["phases"]
     assert (first["done"], first["total"], first["percent"]) == (2, 3, 67)
@@ -112,7 +127,9 @@ def test_progress_per_phase_counts_done_items_with_first_and_last_check(
 
 
 def test_filters_keep_items_by_discipline_role_state_and_what_i_may_check(incident, dispatcher_a):
-    services.checklist_item_check(actor=dispatcher_a, item=item(incident, "Declare the MCI"))
+    readiness_services.checklist_item_check(
+        actor=dispatcher_a, item=item(incident, "Declare the MCI")
+    )
     law = CheckPowers(disciplines=frozenset({"law", "multi"}))
 
     def shown(item_filter: ItemFilter, powers: CheckPowers = law) -> list[str]:

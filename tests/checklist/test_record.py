@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
-from incidents import record, services
+from incidents import services
 from incidents.models import Incident
+from readiness import services as readiness_services
+from readiness.record import build as record
 from tests.checklist.conftest import item
 from tests.incidents.conftest import declare
 
@@ -35,13 +37,15 @@ def scripted(world, plan, clock, dispatcher_a, em_a, nurse_a1, nurse_a2) -> Inci
     clock.at(1, 30)
     services.hospital_acknowledge(actor=nurse_a1, incident_hospital=row_a1)
     clock.at(2)
-    services.checklist_item_check(actor=dispatcher_a, item=item(incident, "Declare the MCI"))
+    readiness_services.checklist_item_check(
+        actor=dispatcher_a, item=item(incident, "Declare the MCI")
+    )
     clock.at(3)
     row_a2 = services.incident_hospital_add(
         actor=dispatcher_a, incident=incident, hospital=world.hospital_a2
     )
     clock.at(5)
-    services.checklist_item_check(actor=em_a, item=item(incident, "Fire and EMS stage"))
+    readiness_services.checklist_item_check(actor=em_a, item=item(incident, "Fire and EMS stage"))
     clock.at(6)
     t1, t2, _t3 = services.patient_register(
         actor=dispatcher_a,
@@ -66,7 +70,7 @@ def scripted(world, plan, clock, dispatcher_a, em_a, nurse_a1, nurse_a2) -> Inci
     services.patient_arrive(actor=nurse_a2, patient=t2)
     clock.at(25)
     services.hospital_acknowledge(actor=nurse_a2, incident_hospital=row_a2)
-    services.role_assign(
+    readiness_services.role_assign(
         actor=dispatcher_a, incident=incident, role="triage", name="Medic Ana", agency_name="A EMS"
     )
     return Incident.objects.get(pk=incident.pk)
@@ -286,7 +290,7 @@ def test_the_pdf_prints_markup_in_names_as_written(api, world, plan, dispatcher_
     world.region_a.save()
     title = "Drill <font size=60 color=red>BIG</font> & <b>bold</b>"
     incident = declare(world.region_a, dispatcher_a, title=title)
-    services.role_assign(
+    readiness_services.role_assign(
         actor=dispatcher_a,
         incident=incident,
         role="triage",

@@ -6,8 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from incidents import events, services
-from incidents.checklists import org_chart
-from incidents.models import IncidentEvent, RoleAssignment
+from incidents.models import IncidentEvent
+from readiness import events as readiness_events
+from readiness import services as readiness_services
+from readiness.checklists import org_chart
+from readiness.models import RoleAssignment
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +22,7 @@ def chief(world):
 
 
 def assign(incident, actor, role, **holder):
-    return services.role_assign(actor=actor, incident=incident, role=role, **holder)
+    return readiness_services.role_assign(actor=actor, incident=incident, role=role, **holder)
 
 
 def holders(incident, role: str) -> list[str]:
@@ -34,7 +37,7 @@ def test_a_roster_member_is_assigned_with_their_agency_on_the_timeline(
     assignment = assign(incident, dispatcher_a, "law_command", member=chief)
     assert (assignment.name, assignment.agency_name) == ("Chief Dana Ortiz", "A Police")
     event = IncidentEvent.objects.filter(incident=incident).last()
-    assert event.kind == events.ROLE_ASSIGNED and event.public
+    assert event.kind == readiness_events.ROLE_ASSIGNED and event.public
     assert event.summary == "Law enforcement command: Chief Dana Ortiz (A Police) assigned"
     assert event.data["member_id"] == chief.pk and event.data["replaces_id"] is None
     assert events.payload_errors(event.kind, event.data) == []
@@ -75,7 +78,10 @@ def test_reassigning_relieves_the_holder_and_assigns_the_new_one_in_one_go(incid
     assert first.relieved_at is not None and first.relieved_reason == "handed over to Medic Ben"
     assert holders(incident, "triage") == ["Medic Ben"]
     relieved, assigned = IncidentEvent.objects.filter(incident=incident).order_by("-seq")[:2][::-1]
-    assert (relieved.kind, assigned.kind) == (events.ROLE_RELIEVED, events.ROLE_ASSIGNED)
+    assert (relieved.kind, assigned.kind) == (
+        readiness_events.ROLE_RELIEVED,
+        readiness_events.ROLE_ASSIGNED,
+    )
     assert assigned.data["replaces_id"] == first.pk
     assert "takes over from Medic Ana" in assigned.summary
     chart = org_chart(incident)
@@ -133,13 +139,13 @@ def test_an_inactive_member_is_refused(incident, dispatcher_a, world):
 
 def test_relieving_ends_the_assignment_once(incident, dispatcher_a, em_a):
     pio = assign(incident, dispatcher_a, "pio", name="Sam Reyes", agency_name="A EM")
-    relieved = services.role_relieve(actor=em_a, assignment=pio, reason="end of shift")
+    relieved = readiness_services.role_relieve(actor=em_a, assignment=pio, reason="end of shift")
     assert relieved.relieved_by == em_a and holders(incident, "pio") == []
     event = IncidentEvent.objects.filter(incident=incident).last()
     assert event.summary == "Public information officer: Sam Reyes (A EM) relieved (end of shift)"
     assert events.payload_errors(event.kind, event.data) == []
     with pytest.raises(ValidationError, match="already relieved"):
-        services.role_relieve(actor=em_a, assignment=pio)
+        readiness_services.role_relieve(actor=em_a, assignment=pio)
     # the role is free again
     assign(incident, dispatcher_a, "pio", name="Jo Kim", agency_name="A EM")
     assert holders(incident, "pio") == ["Jo Kim"]
@@ -149,7 +155,7 @@ def test_roles_of_a_closed_incident_are_final(incident, dispatcher_a):
     pio = assign(incident, dispatcher_a, "pio", name="Sam Reyes", agency_name="A EM")
     services.incident_close(actor=dispatcher_a, incident=incident, summary="Done")
     with pytest.raises(ValidationError, match="closed"):
-        services.role_relieve(actor=dispatcher_a, assignment=pio)
+        readiness_services.role_relieve(actor=dispatcher_a, assignment=pio)
     with pytest.raises(ValidationError, match="closed"):
         assign(incident, dispatcher_a, "staging", name="X", agency_name="Y")
 

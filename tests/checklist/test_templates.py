@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from agencies.models import AuditEntry
-from incidents import services
-from incidents.demo import DEFAULT_PLAN, seed_demo_checklist
-from incidents.models import ChecklistDiscipline, ChecklistTemplate, IcsRole, IncidentChecklist
-from incidents.template_json import parse_content, template_document
+from readiness import services as readiness_services
+from readiness.demo import DEFAULT_PLAN, seed_demo_checklist
+from readiness.models import ChecklistDiscipline, ChecklistTemplate, IcsRole, IncidentChecklist
+from readiness.template_json import parse_content, template_document
 from tests.checklist.conftest import PLAN, adopt
 from tests.factories import RegionFactory
 from tests.incidents.conftest import declare
@@ -25,7 +25,7 @@ def texts(template: ChecklistTemplate) -> list[list[str]]:
 
 
 def test_a_new_draft_copies_the_adopted_version_with_the_next_number(world, em_a, plan):
-    draft = services.checklist_draft_create(actor=em_a, region=world.region_a)
+    draft = readiness_services.checklist_draft_create(actor=em_a, region=world.region_a)
     assert (draft.version, draft.status, draft.based_on) == (2, Status.DRAFT, plan)
     assert texts(draft) == texts(plan)
     assert draft.created_by == em_a
@@ -33,26 +33,28 @@ def test_a_new_draft_copies_the_adopted_version_with_the_next_number(world, em_a
 
 def test_a_region_without_a_plan_starts_an_empty_named_draft(world, em_a):
     with pytest.raises(ValidationError) as error:
-        services.checklist_draft_create(actor=em_a, region=world.region_a)
+        readiness_services.checklist_draft_create(actor=em_a, region=world.region_a)
     assert "name the new one" in str(error.value)
-    draft = services.checklist_draft_create(actor=em_a, region=world.region_a, name="Our plan")
+    draft = readiness_services.checklist_draft_create(
+        actor=em_a, region=world.region_a, name="Our plan"
+    )
     assert (draft.version, draft.name, draft.phases.count()) == (1, "Our plan", 0)
 
 
 def test_a_region_has_one_draft_at_a_time(world, em_a, plan):
-    services.checklist_draft_create(actor=em_a, region=world.region_a)
+    readiness_services.checklist_draft_create(actor=em_a, region=world.region_a)
     with pytest.raises(ValidationError, match="already has a draft"):
-        services.checklist_draft_create(actor=em_a, region=world.region_a)
+        readiness_services.checklist_draft_create(actor=em_a, region=world.region_a)
 
 
 def test_editing_a_draft_replaces_its_phases_and_is_audited(world, em_a, plan):
-    draft = services.checklist_draft_create(actor=em_a, region=world.region_a)
+    draft = readiness_services.checklist_draft_create(actor=em_a, region=world.region_a)
     document = copy.deepcopy(PLAN)
     document["phases"][0]["items"].reverse()
     document["phases"].append(
         {"title": "Recovery", "items": [{"text": "Hot wash", "disciplines": ["em"]}]}
     )
-    services.checklist_draft_update(
+    readiness_services.checklist_draft_update(
         actor=em_a, template=draft, content=parse_content({**document, "name": "v2"})
     )
     draft.refresh_from_db()
@@ -68,8 +70,8 @@ def test_editing_a_draft_replaces_its_phases_and_is_audited(world, em_a, plan):
 
 
 def test_adopting_a_draft_retires_the_previous_plan_and_records_who(world, em_a, plan):
-    draft = services.checklist_draft_create(actor=em_a, region=world.region_a)
-    services.checklist_adopt(actor=em_a, template=draft)
+    draft = readiness_services.checklist_draft_create(actor=em_a, region=world.region_a)
+    readiness_services.checklist_adopt(actor=em_a, template=draft)
     plan.refresh_from_db()
     draft.refresh_from_db()
     assert (plan.status, draft.status) == (Status.RETIRED, Status.ADOPTED)
@@ -81,32 +83,36 @@ def test_adopting_a_draft_retires_the_previous_plan_and_records_who(world, em_a,
 @pytest.mark.parametrize("status", ["adopted", "retired"])
 def test_adopted_and_retired_versions_cannot_change(world, em_a, plan, status):
     if status == "retired":
-        draft = services.checklist_draft_create(actor=em_a, region=world.region_a)
-        services.checklist_adopt(actor=em_a, template=draft)
+        draft = readiness_services.checklist_draft_create(actor=em_a, region=world.region_a)
+        readiness_services.checklist_adopt(actor=em_a, template=draft)
         plan.refresh_from_db()
     content = parse_content({"name": "Changed"}, require_all=False)
     with pytest.raises(ValidationError, match=f"Version 1 is {status}"):
-        services.checklist_draft_update(actor=em_a, template=plan, content=content)
+        readiness_services.checklist_draft_update(actor=em_a, template=plan, content=content)
     with pytest.raises(ValidationError, match="only a draft can be adopted"):
-        services.checklist_adopt(actor=em_a, template=plan)
+        readiness_services.checklist_adopt(actor=em_a, template=plan)
     with pytest.raises(ValidationError, match="only a draft can be discarded"):
-        services.checklist_draft_discard(actor=em_a, template=plan)
+        readiness_services.checklist_draft_discard(actor=em_a, template=plan)
     plan.refresh_from_db()
     assert plan.name == PLAN["name"]
 
 
 def test_an_empty_draft_cannot_be_adopted(world, em_a):
-    draft = services.checklist_draft_create(actor=em_a, region=world.region_a, name="Empty")
+    draft = readiness_services.checklist_draft_create(
+        actor=em_a, region=world.region_a, name="Empty"
+    )
     with pytest.raises(ValidationError, match="at least one phase"):
-        services.checklist_adopt(actor=em_a, template=draft)
+        readiness_services.checklist_adopt(actor=em_a, template=draft)
 
 
 def test_incidents_keep_the_version_they_started_with(world, dispatcher_a, em_a, plan):
     first = declare(world.region_a, dispatcher_a)
     document = copy.deepcopy(PLAN)
     document["phases"][0]["items"][0]["text"] = "Contact team forms and enters"
-    draft = services.checklist_import(actor=em_a, region=world.region_a, document=document)
-    services.checklist_adopt(actor=em_a, template=draft)
+    draft = readiness_services.checklist_import(
+        actor=em_a, region=world.region_a, document=document
+    )
+    readiness_services.checklist_adopt(actor=em_a, template=draft)
     second = declare(world.region_a, dispatcher_a, title="Second")
 
     assert first.checklist.template == plan
@@ -128,7 +134,7 @@ def test_a_county_without_a_plan_follows_the_plan_of_the_region_above(world, dis
 def test_a_draft_cannot_copy_another_regions_version(world, em_a, plan):
     other = adopt(world.region_b)
     with pytest.raises(ValidationError) as error:
-        services.checklist_draft_create(actor=em_a, region=world.region_a, based_on=other)
+        readiness_services.checklist_draft_create(actor=em_a, region=world.region_a, based_on=other)
     assert "based_on" in error.value.message_dict
     assert plan.region == world.region_a
 
@@ -136,7 +142,9 @@ def test_a_draft_cannot_copy_another_regions_version(world, em_a, plan):
 def test_export_then_import_gives_the_same_checklist(world, em_a, plan):
     document = template_document(plan)
     assert document["format"] == "asim.checklist/1" and document["version"] == 1
-    imported = services.checklist_import(actor=em_a, region=world.region_b, document=document)
+    imported = readiness_services.checklist_import(
+        actor=em_a, region=world.region_b, document=document
+    )
     assert imported.status == Status.DRAFT and imported.region == world.region_b
     assert template_document(imported)["phases"] == document["phases"]
 
@@ -185,7 +193,7 @@ def test_export_then_import_gives_the_same_checklist(world, em_a, plan):
 )
 def test_an_invalid_document_is_refused_saying_where_and_what(world, em_a, document, path, says):
     with pytest.raises(ValidationError) as error:
-        services.checklist_import(actor=em_a, region=world.region_a, document=document)
+        readiness_services.checklist_import(actor=em_a, region=world.region_a, document=document)
     messages = error.value.message_dict
     assert path in messages, messages
     assert says in " ".join(messages[path])

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from incidents import events, record
+from incidents import events
 from incidents.models import IncidentEvent
+from readiness.record import build as record
 from tests.incidents.conftest import declare
 from tests.notifications.helpers import build_roster, rule
 

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from agencies.demo import DEMO_PASSWORD, login_table, seed_demo_region
-from incidents.demo import seed_demo_checklist
 from notifications.demo import seed_demo_notifications
+from readiness.demo import seed_demo_checklist
 
 
 class Command(BaseCommand):

@@ -29,7 +29,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from incidents.models import ChecklistDiscipline, ChecklistTemplate, IcsRole
+from readiness.models import ChecklistDiscipline, ChecklistTemplate, IcsRole
 
 FORMAT = "asim.checklist/1"
 MAX_PHASES = 30
@@ -190,7 +190,7 @@ def parse_content(data: Any, *, require_all: bool = True) -> TemplateContent:
 
 
 def template_document(template: ChecklistTemplate) -> dict[str, Any]:
-    """The export of one version (use incidents.checklists.with_content to prefetch)."""
+    """The export of one version (use readiness.checklists.with_content to prefetch)."""
     return {
         "format": FORMAT,
         "name": template.name,

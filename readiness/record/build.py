@@ -23,16 +23,16 @@ from django.utils import timezone
 from agencies.models import Hospital, Member, Membership
 from asim.csv_export import csv_text
 from incidents import events
-from incidents.checklists import (
+from incidents.models import HospitalStandDown, Incident, IncidentEvent, Patient, TriageCategory
+from incidents.permissions import IncidentAccess
+from incidents.queries import event_viewer, events_visible, region_chain
+from readiness.checklists import (
     checklist_items,
     incident_checklist,
     org_chart,
     phase_progress,
     role_assignments,
 )
-from incidents.models import HospitalStandDown, Incident, IncidentEvent, Patient, TriageCategory
-from incidents.permissions import IncidentAccess
-from incidents.queries import event_viewer, events_visible, region_chain
 
 User = AbstractBaseUser | AnonymousUser
 CSV_COLUMNS = ("seq", "time", "actor", "agency", "kind", "summary")

@@ -28,19 +28,19 @@ from django.db.models import Prefetch, QuerySet
 from agencies.models import Discipline, Membership, Role
 from agencies.permissions import scope_for
 from agencies.queries import person_label
-from incidents.models import (
+from incidents.models import Incident
+from incidents.permissions import READ_ROLES, IncidentAccess, Level
+from readiness.models import (
     MULTI_HOLDER_ROLES,
     ChecklistDiscipline,
     ChecklistItem,
     ChecklistPhase,
     ChecklistTemplate,
     IcsRole,
-    Incident,
     IncidentChecklist,
     IncidentChecklistItem,
     RoleAssignment,
 )
-from incidents.permissions import READ_ROLES, IncidentAccess, Level
 
 User = AbstractBaseUser | AnonymousUser
 

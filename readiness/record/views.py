@@ -1,6 +1,6 @@
 """The printable incident record (/record/incidents/<id>/) and its PDF (…/<id>.pdf).
 
-Both render incidents.record.record_sheet for the user: an incident they may not see is a
+Both render readiness.record.build.record_sheet for the user: an incident they may not see is a
 404, and the activity log holds only the events they may see (officials: the public record).
 """
 
@@ -10,11 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from incidents import queries, record
+from incidents import queries
 from incidents.clock import incident_timezone
 from incidents.models import Incident
 from incidents.permissions import IncidentAccess, incident_access
-from incidents.record_pdf import render_record_pdf
+from readiness.record import build as record
+from readiness.record.pdf import render_record_pdf
 
 
 def _incident(request: HttpRequest, pk: int) -> tuple[Incident, IncidentAccess]:

@@ -10,7 +10,7 @@
 - /api/v1/checklist-templates/ — versions: list, create a draft, detail, edit / discard a
   draft, adopt, export and import JSON.
 
-Rules live in incidents/checklists.py; state changes in incidents/services. Unknown or
+Rules live in readiness/checklists.py; state changes in readiness/services. Unknown or
 unseen objects are 404, seen but not allowed 403, bad input 400 with what is wrong.
 """
 
@@ -34,9 +34,18 @@ from rest_framework.response import Response
 
 from agencies.models import Region
 from agencies.queries import agencies_visible, members_visible
-from incidents import checklists, record, services
 from incidents.api import IncidentAPIView, django_errors_as_drf
-from incidents.checklist_serializers import (
+from incidents.clock import incident_timezone
+from readiness import checklists, services
+from readiness.models import (
+    ChecklistDiscipline,
+    ChecklistTemplate,
+    IcsRole,
+    IncidentChecklistItem,
+    RoleAssignment,
+)
+from readiness.record import build as record
+from readiness.serializers import (
     AssignmentSerializer,
     ChecklistItemChangedSerializer,
     ChecklistOverviewSerializer,
@@ -51,15 +60,7 @@ from incidents.checklist_serializers import (
     TemplateImportSerializer,
     TemplateSummarySerializer,
 )
-from incidents.clock import incident_timezone
-from incidents.models import (
-    ChecklistDiscipline,
-    ChecklistTemplate,
-    IcsRole,
-    IncidentChecklistItem,
-    RoleAssignment,
-)
-from incidents.template_json import parse_content, template_document
+from readiness.template_json import parse_content, template_document
 
 # --- the incident's checklist ------------------------------------------------------------------
 

@@ -15,9 +15,9 @@ from django.db import transaction
 
 from agencies.demo import COUNTY_CODE
 from agencies.models import Region
-from incidents.models import ChecklistTemplate
-from incidents.services.checklist import checklist_adopt, checklist_import
-from incidents.template_json import FORMAT
+from readiness.models import ChecklistTemplate
+from readiness.services.checklist import checklist_adopt, checklist_import
+from readiness.template_json import FORMAT
 
 LAW, FIRE_EMS, DISPATCH, EM, HOSPITAL, MULTI = (
     "law",

@@ -1,10 +1,10 @@
-"""/record/: the printable incident record and its PDF (incidents/record_views.py)."""
+"""/record/: the printable incident record and its PDF (readiness/record/views.py)."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from incidents import record_views
+from readiness.record import views as record_views
 
 app_name = "record"
 urlpatterns = [

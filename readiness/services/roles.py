@@ -24,9 +24,11 @@ from django.utils import timezone
 from agencies.models import Agency, Member
 from incidents import events
 from incidents.clock import incident_clock
-from incidents.models import MULTI_HOLDER_ROLES, IcsRole, Incident, RoleAssignment
+from incidents.models import Incident
 from incidents.queries import region_chain
 from incidents.services.common import Actor, lock_incident, require_not_closed
+from readiness.events import ROLE_ASSIGNED, ROLE_RELIEVED
+from readiness.models import MULTI_HOLDER_ROLES, IcsRole, RoleAssignment
 
 MAX_NAME = 160
 MAX_NOTE = 120
@@ -99,7 +101,7 @@ def _relieve(
     role = assignment.get_role_display()
     events.append_event(
         incident=incident,
-        kind=events.ROLE_RELIEVED,
+        kind=ROLE_RELIEVED,
         actor=actor,
         summary=f"{role}: {_label(assignment)} relieved" + (f" ({reason})" if reason else ""),
         data={
@@ -194,7 +196,7 @@ def role_assign(
         takes_over = f", takes over from {replaced.name}" if replaced is not None else ""
         events.append_event(
             incident=locked,
-            kind=events.ROLE_ASSIGNED,
+            kind=ROLE_ASSIGNED,
             actor=actor,
             summary=f"{role_label}: {_label(assignment)} assigned"
             + (f" — {note}" if note else "")

@@ -71,7 +71,7 @@ def _table(rows: list[list[Any]], widths: list[float], *, header: bool = True) -
 
 
 def render_record_pdf(sheet: dict[str, Any]) -> bytes:
-    """The PDF of `sheet` (incidents.record.record_sheet)."""
+    """The PDF of `sheet` (readiness.record.build.record_sheet)."""
     incident = sheet["incident"]
     label = sheet["label"]
     figures = sheet["figures"]

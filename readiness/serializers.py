@@ -1,7 +1,7 @@
 """DRF serializers for checklists, roles and the record: request shapes in, response shapes out.
 
 The response shapes of the checklist, the org chart and the key figures are built as plain
-dicts by incidents/checklists.py and incidents/record.py; the serializers here describe them
+dicts by readiness/checklists.py and readiness/record/build.py; the serializers here describe them
 for the OpenAPI schema.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 from rest_framework import serializers
 
 from agencies.queries import person_label
-from incidents.models import ChecklistDiscipline, ChecklistTemplate, IcsRole
-from incidents.template_json import MAX_DESCRIPTION, MAX_NAME
+from readiness.models import ChecklistDiscipline, ChecklistTemplate, IcsRole
+from readiness.template_json import MAX_DESCRIPTION, MAX_NAME
 
 # --- checklist templates -----------------------------------------------------------------------
 

@@ -24,18 +24,19 @@ from django.utils import timezone
 from agencies.models import AuditEntry, Region
 from agencies.services import audit_record
 from incidents import events
-from incidents.checklists import adopted_template_for, with_content
 from incidents.clock import incident_clock
-from incidents.models import (
+from incidents.models import Incident
+from incidents.services.common import Actor, lock_incident, require_not_closed
+from readiness.checklists import adopted_template_for, with_content
+from readiness.events import CHECKLIST_CHECKED, CHECKLIST_STARTED, CHECKLIST_UNCHECKED
+from readiness.models import (
     ChecklistItem,
     ChecklistPhase,
     ChecklistTemplate,
-    Incident,
     IncidentChecklist,
     IncidentChecklistItem,
 )
-from incidents.services.common import Actor, lock_incident, require_not_closed
-from incidents.template_json import ItemContent, PhaseContent, TemplateContent, parse_content
+from readiness.template_json import ItemContent, PhaseContent, TemplateContent, parse_content
 
 Status = ChecklistTemplate.Status
 
@@ -185,7 +186,7 @@ def checklist_draft_create(
 
 
 def checklist_import(*, actor: Actor, region: Region, document: Any) -> ChecklistTemplate:
-    """A new draft version for `region` from a JSON document (incidents/template_json.py).
+    """A new draft version for `region` from a JSON document (readiness/template_json.py).
     Raises ValidationError with a message per path when the document is not valid."""
     content = parse_content(document)
     with transaction.atomic():
@@ -346,7 +347,7 @@ def incident_checklist_start(
         count = sum(len(phase.items.all()) for phase in phases)
         events.append_event(
             incident=locked,
-            kind=events.CHECKLIST_STARTED,
+            kind=CHECKLIST_STARTED,
             actor=actor,
             actor_label=actor_label,
             summary=f"Checklist started: {template.name} (version {template.version}, "
@@ -409,7 +410,7 @@ def _set_item(*, actor: Actor, item: IncidentChecklistItem, done: bool) -> Incid
         )
         events.append_event(
             incident=locked_incident,
-            kind=events.CHECKLIST_CHECKED if done else events.CHECKLIST_UNCHECKED,
+            kind=CHECKLIST_CHECKED if done else CHECKLIST_UNCHECKED,
             actor=actor,
             summary=f"{'Checked' if done else 'Un-checked'}: {locked.text} "
             f"({locked.phase_title}, {counts['phase_done']}/{counts['phase_total']})",

@@ -1,0 +1,240 @@
+"""Readiness: the region's ASIM checklist and its versions, the checklist an incident works,
+and who holds which ICS role on it.
+
+The tables were created by the incidents app and keep their names (db_table); state changes
+go through readiness/services, and every change to an incident appends to its timeline.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from agencies.models import Agency, Member, Region
+from incidents.models import Incident
+
+
+class ChecklistDiscipline(models.TextChoices):
+    """Who a checklist item concerns (an item may concern several)."""
+
+    LAW = "law", "Law enforcement"
+    FIRE_EMS = "fire_ems", "Fire / EMS"
+    DISPATCH = "dispatch", "Dispatch / 911"
+    EM = "em", "Emergency management"
+    HOSPITAL = "hospital", "Hospital"
+    MULTI = "multi", "Multi-discipline"
+
+
+class IcsRole(models.TextChoices):
+    """ICS / ASIM roles held on an incident; readiness/checklists.py says how they nest."""
+
+    UNIFIED_COMMAND = "unified_command", "Unified command"
+    LAW_COMMAND = "law_command", "Law enforcement command"
+    FIRE_EMS_COMMAND = "fire_ems_command", "Fire / EMS command"
+    STAGING = "staging", "Staging"
+    RESCUE_TASK_FORCE = "rescue_task_force", "Rescue task force"
+    CASUALTY_COLLECTION_POINT = "casualty_collection_point", "Casualty collection point"
+    TRIAGE = "triage", "Triage"
+    TREATMENT = "treatment", "Treatment"
+    TRANSPORT = "transport", "Transport"
+    PIO = "pio", "Public information officer"
+    REUNIFICATION = "reunification", "Reunification"
+    EM_LIAISON = "em_liaison", "EM liaison"
+    HOSPITAL_LIAISON = "hospital_liaison", "Hospital liaison"
+
+
+# Roles that several people (teams) may hold at once; every other role has one holder.
+MULTI_HOLDER_ROLES: frozenset[str] = frozenset({IcsRole.RESCUE_TASK_FORCE})
+
+
+class ChecklistTemplate(models.Model):
+    """One version of a region's checklist: a draft, the adopted plan, or a retired plan.
+
+    Only a draft changes (readiness/services/checklist.py); an adopted or retired version is
+    frozen, because incidents that started with it keep pointing at it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ADOPTED = "adopted", "Adopted"
+        RETIRED = "retired", "Retired"
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="checklists")
+    version = models.PositiveIntegerField()
+    name = models.CharField(max_length=160)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    adopted_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "incidents_checklisttemplate"
+        ordering = ["region", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "version"], name="checklist_version_once"),
+            models.UniqueConstraint(
+                fields=["region"], condition=Q(status="adopted"), name="checklist_one_adopted"
+            ),
+            models.UniqueConstraint(
+                fields=["region"], condition=Q(status="draft"), name="checklist_one_draft"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version} ({self.status})"
+
+
+class ChecklistPhase(models.Model):
+    """An ordered phase of a checklist version ("Command post, unified command and staging")."""
+
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="phases")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=160)
+
+    class Meta:
+        db_table = "incidents_checklistphase"
+        ordering = ["template", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "position"], name="checklist_phase_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChecklistItem(models.Model):
+    """An ordered item of a phase, tagged with the disciplines it concerns."""
+
+    phase = models.ForeignKey(ChecklistPhase, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    disciplines = models.JSONField(default=list, help_text="ChecklistDiscipline values.")
+    owner_role = models.CharField(max_length=30, choices=IcsRole.choices, blank=True)
+
+    class Meta:
+        db_table = "incidents_checklistitem"
+        ordering = ["phase", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["phase", "position"], name="checklist_item_position")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class IncidentChecklist(models.Model):
+    """The checklist an incident works: a copy of the version adopted when it was declared."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="checklist")
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.PROTECT, related_name="incident_checklists"
+    )
+    started_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "incidents_incidentchecklist"
+
+    def __str__(self) -> str:
+        return f"Checklist of {self.incident_id} ({self.template_id})"
+
+
+class IncidentChecklistItem(models.Model):
+    """One item on an incident's checklist. Text, tags and phase are copied from the version,
+    so the record reads the same whatever happens to the template later."""
+
+    checklist = models.ForeignKey(IncidentChecklist, on_delete=models.CASCADE, related_name="items")
+    source = models.ForeignKey(
+        ChecklistItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    phase_position = models.PositiveSmallIntegerField()
+    phase_title = models.CharField(max_length=160)
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    disciplines = models.JSONField(default=list)
+    owner_role = models.CharField(max_length=30, choices=IcsRole.choices, blank=True)
+    done = models.BooleanField(default=False)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_by_label = models.CharField(max_length=160, blank=True)
+    # The last change either way (a check or an un-check), for "who touched this last".
+    changed_at = models.DateTimeField(null=True, blank=True)
+    changed_by_label = models.CharField(max_length=160, blank=True)
+
+    class Meta:
+        db_table = "incidents_incidentchecklistitem"
+        ordering = ["checklist", "phase_position", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checklist", "phase_position", "position"],
+                name="incident_checklist_item_position",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class RoleAssignment(models.Model):
+    """Someone holding an ICS / ASIM role on an incident, from assigned_at until relieved_at.
+
+    A roster member, or a free-text name with an agency (mutual aid, someone not on a roster).
+    One current holder per role, except rescue task forces (MULTI_HOLDER_ROLES)."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(max_length=30, choices=IcsRole.choices)
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(max_length=160, help_text="The holder's name as shown.")
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agency_name = models.CharField(max_length=160, help_text="The holder's agency as shown.")
+    note = models.CharField(
+        max_length=120, blank=True, help_text="e.g. 'RTF 2, east entrance', a radio channel."
+    )
+    assigned_at = models.DateTimeField()
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    relieved_at = models.DateTimeField(null=True, blank=True)
+    relieved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    relieved_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        db_table = "incidents_roleassignment"
+        ordering = ["incident", "assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "role"],
+                condition=Q(relieved_at__isnull=True) & ~Q(role="rescue_task_force"),
+                name="role_one_current_holder",
+            )
+        ]
+        indexes = [models.Index(fields=["incident", "relieved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.name}"
+
+    @property
+    def current(self) -> bool:
+        return self.relieved_at is None
