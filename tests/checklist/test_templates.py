@@ -240,11 +240,11 @@ def test_a_platform_admin_reads_versions_and_exports_one_from_the_admin(
 ):
     admin_user = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
     client.force_login(admin_user)
-    listing = client.get("/admin/incidents/checklisttemplate/")
+    listing = client.get("/admin/readiness/checklisttemplate/")
     assert listing.status_code == 200 and PLAN["name"] in listing.content.decode()
-    assert client.get(f"/admin/incidents/checklisttemplate/{plan.pk}/change/").status_code == 200
+    assert client.get(f"/admin/readiness/checklisttemplate/{plan.pk}/change/").status_code == 200
     exported = client.post(
-        "/admin/incidents/checklisttemplate/",
+        "/admin/readiness/checklisttemplate/",
         {"action": "export_json", "_selected_action": [plan.pk]},
     )
     assert exported.status_code == 200
