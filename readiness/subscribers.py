@@ -7,8 +7,6 @@ from incidents.services.common import Actor
 from incidents.services.lifecycle import subscribe_declared
 from readiness.services.checklist import incident_checklist_start
 
-_wired = False
-
 
 def start_checklist_on_declare(*, actor: Actor, incident: Incident, via: str) -> None:
     """The region's adopted checklist (if it has one) is the incident's from the start: its
@@ -17,7 +15,4 @@ def start_checklist_on_declare(*, actor: Actor, incident: Incident, via: str) ->
 
 
 def register() -> None:
-    global _wired
-    if not _wired:
-        subscribe_declared(start_checklist_on_declare)
-        _wired = True
+    subscribe_declared(start_checklist_on_declare)

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from incidents import events, services
-from incidents.models import IncidentEvent
+from incidents.models import Incident, IncidentEvent
 from readiness import events as readiness_events
 from readiness import services as readiness_services
 from readiness.checklists import CheckPowers, ItemFilter, checklist_overview
@@ -34,6 +34,24 @@ def test_a_declared_incident_gets_the_adopted_checklist_on_its_timeline(incident
     assert started.data["template"] == plan.name and started.data["items"] == 5
     assert started.public and "version 1" in started.summary
     assert events.payload_errors(started.kind, started.data) == []
+
+
+def test_the_checklist_starts_after_the_declaration_and_its_hospitals(incident):
+    assert kinds(incident) == ["incident.declared", "hospital.added", "checklist.started"]
+    actor_labels = IncidentEvent.objects.filter(incident=incident).values_list("actor_label")
+    assert len(set(actor_labels)) == 1
+
+
+def test_a_checklist_that_cannot_start_rolls_the_declaration_back(
+    world, dispatcher_a, plan, monkeypatch
+):
+    def refuse(**kwargs):
+        raise ValidationError("no checklist")
+
+    monkeypatch.setattr("readiness.subscribers.incident_checklist_start", refuse)
+    with pytest.raises(ValidationError, match="no checklist"):
+        declare(world.region_a, dispatcher_a)
+    assert not Incident.objects.exists() and not IncidentEvent.objects.exists()
 
 
 def test_an_incident_of_a_region_without_a_plan_has_no_checklist_until_one_is_started(

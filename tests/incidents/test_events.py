@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import TypedDict
 
 import pytest
 from django.db import connection, transaction
@@ -149,6 +150,43 @@ def test_the_timeline_is_append_only(incident):
 def test_an_unknown_kind_is_refused(incident):
     with pytest.raises(ValueError, match="Unknown event kind"):
         events.append_event(incident=incident, kind="bogus", actor=None, summary="", data={})
+
+
+class Drilled(TypedDict):
+    drill: str
+
+
+@pytest.fixture
+def registry():
+    """The kind tables as they are, restored after the test."""
+    tables = (events.KIND_SCHEMAS, events.AUDIENCES, events.ALSO_ABOUT)
+    saved = [dict(table) for table in tables]
+    yield
+    for table, before in zip(tables, saved, strict=True):
+        table.clear()
+        table.update(before)
+
+
+def test_another_app_registers_a_kind_with_its_schema_and_audience(incident, registry):
+    events.register_kind("test.drilled", payload=Drilled, audience=events.OPERATIONAL)
+    events.register_kind("test.drilled", payload=Drilled, audience=events.OPERATIONAL)
+    event = events.append_event(
+        incident=incident, kind="test.drilled", actor=None, summary="Drill", data={"drill": "x"}
+    )
+    assert event.public and events.payload_errors(event.kind, event.data) == []
+    with pytest.raises(ValueError, match="already registered"):
+        events.register_kind("test.drilled", payload=Drilled, audience=events.PATIENT)
+    with pytest.raises(ValueError, match="already registered"):
+        events.register_kind(events.INCIDENT_CLOSED, payload=Drilled, audience=events.OPERATIONAL)
+    with pytest.raises(TypeError, match="TypedDict"):
+        events.register_kind("test.other", payload=dict, audience=events.OPERATIONAL)
+
+
+def test_readiness_registers_the_checklist_and_role_kinds():
+    for kind in ("checklist.started", "checklist.checked", "checklist.unchecked"):
+        assert events.AUDIENCES[kind] == events.OPERATIONAL
+    for kind in ("role.assigned", "role.relieved"):
+        assert events.AUDIENCES[kind] == events.OPERATIONAL
 
 
 def test_payload_checker_catches_missing_extra_and_mistyped_keys():
