@@ -7,6 +7,7 @@ COPY asim ./asim
 COPY agencies ./agencies
 COPY incidents ./incidents
 COPY notifications ./notifications
+COPY readiness ./readiness
 RUN pip install --no-cache-dir .
 COPY . .
 # collectstatic needs settings that pass the production checks; the real values come at run time.
