@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "agencies",
     "incidents",
     "notifications",
+    "boards",
 ]
 
 MIDDLEWARE = [
@@ -313,5 +314,6 @@ LOGGING = {
         "agencies": {"level": LOG_LEVEL},
         "incidents": {"level": LOG_LEVEL},
         "notifications": {"level": LOG_LEVEL},
+        "boards": {"level": LOG_LEVEL},
     },
 }

@@ -17,7 +17,7 @@ urlpatterns = [
     path("accounts/login/", views.ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("agencies/", include("agencies.urls")),
-    path("incidents/", include("incidents.urls")),
+    path("incidents/", include("boards.urls")),
     path("record/", include("incidents.record_urls")),
     path("api/v1/", include("asim.api_urls")),
     path("hooks/twilio/", include("notifications.hook_urls")),

@@ -42,7 +42,7 @@ def lose_broadcasts_while(monkeypatch, work) -> list[str]:
     lost: list[str] = []
     with monkeypatch.context() as patch:
         patch.setattr(
-            "incidents.broadcast.realtime.send", lambda groups, env: lost.append(env["kind"])
+            "boards.broadcast.realtime.send", lambda groups, env: lost.append(env["kind"])
         )
         work()
     return lost

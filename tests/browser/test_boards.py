@@ -327,7 +327,7 @@ def test_a_board_that_misses_an_event_fetches_it_when_the_next_one_shows_the_gap
     # These commits' broadcasts are lost (as when Redis blips): the board hears nothing.
     lost: list[str] = []
     monkeypatch.setattr(
-        "incidents.broadcast.realtime.send", lambda groups, env: lost.append(env["kind"])
+        "boards.broadcast.realtime.send", lambda groups, env: lost.append(env["kind"])
     )
     (patient,) = services.patient_register(
         actor=dispatcher_a,
