@@ -6,7 +6,8 @@ Server → board:
 - `event`      one committed IncidentEvent (EventEnvelope). Officials get the summary variant
                (EventSummaryEnvelope): the same header without `data` — never patient details.
 - `subscribed` / `refused`  the answer to `{"subscribe": <incident id>}`.
-- `progress`   delivery progress of a notification (pushed by the notifications app).
+- `progress`   delivery progress of a notification (ProgressEnvelope, pushed and defined by
+               notifications.progress).
 - `pong`       the answer to `{"ping": <anything>}` (the page's heartbeat).
 - `error`      a message the server could not understand.
 
@@ -14,18 +15,18 @@ Anything else (e.g. an in-app message sent to `user-<id>`) is forwarded as it wa
 
 Board → server: `{"subscribe": id}`, `{"unsubscribe": id}`, `{"ping": n}`.
 
-`envelope_errors(envelope)` checks an envelope against its TypedDict — and an event's `data`
-against its kind's payload schema in incidents.events — so tests can run it over everything a
-socket receives.
+`envelope_errors(envelope)` checks an envelope against its TypedDict (asim.typed_schema) — and
+an event's `data` against its kind's payload schema in incidents.events — so tests can run it
+over everything a socket receives.
 """
 
 from __future__ import annotations
 
-import types
-import typing
-from typing import Any, Literal, TypedDict, Union
+from typing import Any, Literal, TypedDict
 
+from asim.typed_schema import typed_dict_errors
 from incidents.events import KIND_SCHEMAS, payload_errors
+from notifications.progress import ProgressEnvelope
 
 
 class EventEnvelope(TypedDict):
@@ -84,20 +85,6 @@ class RefusedEnvelope(TypedDict):
     reason: str
 
 
-class ProgressEnvelope(TypedDict):
-    """Delivery progress of one notification (counts per delivery state)."""
-
-    type: Literal["progress"]
-    incident: int | None
-    notification: int
-    kind: str
-    total: int
-    counts: dict[str, int]
-    acknowledged: int
-    summary: dict[str, Any]  # in words people use: notifications.queries.counts_for
-    at: str
-
-
 class PongEnvelope(TypedDict):
     type: Literal["pong"]
     ping: Any
@@ -119,58 +106,6 @@ ENVELOPE_TYPES: dict[str, type] = {
 }
 
 
-# --- the schema check --------------------------------------------------------------------------
-
-
-def _value_errors(value: Any, expected: Any, path: str) -> list[str]:
-    origin = typing.get_origin(expected)
-    if expected is Any:
-        return []
-    if expected is None or expected is type(None):
-        return [] if value is None else [f"{path}: expected null"]
-    if origin is Literal:
-        allowed = typing.get_args(expected)
-        return [] if value in allowed else [f"{path}: {value!r} is not one of {allowed}"]
-    if origin in (Union, types.UnionType):
-        options = typing.get_args(expected)
-        if any(not _value_errors(value, option, path) for option in options):
-            return []
-        return [f"{path}: {value!r} matches none of {options}"]
-    if origin is list:
-        if not isinstance(value, list):
-            return [f"{path}: expected a list"]
-        (item,) = typing.get_args(expected) or (Any,)
-        return [e for i, v in enumerate(value) for e in _value_errors(v, item, f"{path}[{i}]")]
-    if origin is dict:
-        if not isinstance(value, dict):
-            return [f"{path}: expected an object"]
-        _, item = typing.get_args(expected) or (str, Any)
-        return [e for k, v in value.items() for e in _value_errors(v, item, f"{path}.{k}")]
-    if expected is bool:
-        return [] if isinstance(value, bool) else [f"{path}: expected true or false"]
-    if expected is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return [] if ok else [f"{path}: expected an integer"]
-    if expected is float:
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return [] if ok else [f"{path}: expected a number"]
-    return [] if isinstance(value, expected) else [f"{path}: expected {expected.__name__}"]
-
-
-def schema_errors(schema: type, value: Any, path: str = "envelope") -> list[str]:
-    """What is wrong with `value` as an instance of the TypedDict `schema`."""
-    if not isinstance(value, dict):
-        return [f"{path}: expected an object"]
-    hints = typing.get_type_hints(schema)
-    required: frozenset[str] = schema.__required_keys__  # type: ignore[attr-defined]
-    errors = [f"{path}.{key}: missing" for key in sorted(required - value.keys())]
-    errors += [f"{path}.{key}: not in the schema" for key in sorted(value.keys() - hints.keys())]
-    for key, item in value.items():
-        if key in hints:
-            errors += _value_errors(item, hints[key], f"{path}.{key}")
-    return errors
-
-
 def envelope_errors(envelope: Any) -> list[str]:
     """What is wrong with `envelope` (empty: it matches its type's schema, and an event's data
     matches its kind's payload schema; an event of a kind not known here is checked for its
@@ -180,12 +115,12 @@ def envelope_errors(envelope: Any) -> list[str]:
     kind = envelope.get("type")
     if kind == "event":
         if "data" not in envelope:
-            return schema_errors(EventSummaryEnvelope, envelope)
-        errors = schema_errors(EventEnvelope, envelope)
+            return typed_dict_errors(EventSummaryEnvelope, envelope, "envelope")
+        errors = typed_dict_errors(EventEnvelope, envelope, "envelope")
         if not errors and envelope["kind"] in KIND_SCHEMAS:
             errors += payload_errors(envelope["kind"], envelope["data"])
         return errors
     schema = ENVELOPE_TYPES.get(kind)  # type: ignore[arg-type]
     if schema is None:
         return [f"envelope.type: unknown type {kind!r}"]
-    return schema_errors(schema, envelope)
+    return typed_dict_errors(schema, envelope, "envelope")
