@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from incidents import services
-from tests.browser.test_boards import elsewhere, live
+from tests.browser.conftest import acknowledged_incident, elsewhere, live, lose_broadcasts_while
 from tests.incidents.conftest import declare
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,24 +28,6 @@ def region(world):
     world.region_a.hospitals_to_notify = 1  # A1 only
     world.region_a.save()
     return world
-
-
-def acknowledged_incident(world, dispatcher_a, nurse_a1, title: str):
-    incident = declare(world.region_a, dispatcher_a, title=title)
-    row = incident.hospitals.get(hospital=world.hospital_a1)
-    services.hospital_acknowledge(actor=nurse_a1, incident_hospital=row)
-    return incident
-
-
-def lose_broadcasts_while(monkeypatch, work) -> list[str]:
-    """Run `work()` with its commits' broadcasts lost (as when Redis blips)."""
-    lost: list[str] = []
-    with monkeypatch.context() as patch:
-        patch.setattr(
-            "boards.broadcast.realtime.send", lambda groups, env: lost.append(env["kind"])
-        )
-        work()
-    return lost
 
 
 def answer_capacity(world, nurse_a1, incident) -> None:
