@@ -22,6 +22,7 @@ Helpers for the boards' tests (import them from here):
     elsewhere(work)  runs work() in another thread, so that its commits broadcast for real
     lose_broadcasts_while(monkeypatch, work)  runs work() with its broadcasts lost
     acknowledged_incident(world, dispatcher, nurse, title)  an MCI that A1 has acknowledged
+    send_a_patient_unseen(monkeypatch, world, dispatcher, incident)  G-1 to A1, not broadcast
 
 Tests need `@pytest.mark.browser` and a transactional database (the live server runs in
 another thread, so it must see committed data): `pytest.mark.django_db(transaction=True)`.
@@ -360,3 +361,24 @@ def acknowledged_incident(world, dispatcher, nurse, title: str, **declare_option
     row = incident.hospitals.get(hospital=world.hospital_a1)
     services.hospital_acknowledge(actor=nurse, incident_hospital=row)
     return incident
+
+
+def send_a_patient_unseen(monkeypatch: pytest.MonkeyPatch, world, dispatcher, incident) -> None:
+    """Patient G-1 registered and on its way to A1, its two events' broadcasts lost."""
+
+    def work() -> None:
+        (patient,) = services.patient_register(
+            actor=dispatcher,
+            incident=incident,
+            patients=[
+                {"tag_number": "G-1", "category": "delayed", "destination": world.hospital_a1}
+            ],
+        )
+        services.patients_transport(
+            actor=dispatcher, incident=incident, patients=[patient], unit="Medic 9"
+        )
+
+    assert lose_broadcasts_while(monkeypatch, work) == [
+        "patient.registered",
+        "patient.transported",
+    ]

@@ -18,7 +18,7 @@ from agencies.models import Channel, RosterRole
 from incidents import services
 from incidents.models import Incident
 from notifications import services as notification_services
-from tests.browser.conftest import acknowledged_incident, elsewhere, live, lose_broadcasts_while
+from tests.browser.conftest import acknowledged_incident, elsewhere, live, send_a_patient_unseen
 from tests.factories import ContactPointFactory, DistributionListFactory, MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -293,22 +293,7 @@ def test_a_board_that_misses_an_event_fetches_it_when_the_next_one_shows_the_gap
     expect(er.locator("[data-incident]").first).to_contain_text("Bus crash")
 
     # These commits' broadcasts are lost (as when Redis blips): the board hears nothing.
-    def send_a_patient() -> None:
-        (patient,) = services.patient_register(
-            actor=dispatcher_a,
-            incident=incident,
-            patients=[
-                {"tag_number": "G-1", "category": "delayed", "destination": world.hospital_a1}
-            ],
-        )
-        services.patients_transport(
-            actor=dispatcher_a, incident=incident, patients=[patient], unit="Medic 9"
-        )
-
-    assert lose_broadcasts_while(monkeypatch, send_a_patient) == [
-        "patient.registered",
-        "patient.transported",
-    ]
+    send_a_patient_unseen(monkeypatch, world, dispatcher_a, incident)
     er.wait_for_timeout(500)
     expect(er.locator("tr[data-patient='G-1']")).to_have_count(0)
 
