@@ -27,34 +27,34 @@ class NavLink:
 
 
 NAV_ITEMS = [
-    # The live boards (incidents/views.py), each for the roles whose work it is.
+    # The live boards (boards/views.py), each for the roles whose work it is.
     NavItem(
         "Dispatch",
-        "incidents:dispatch",
+        "boards:dispatch",
         frozenset({Role.DISPATCHER, Role.RESPONDER}),
         "Active incidents of the region; declare an MCI and follow its hospitals live.",
     ),
     NavItem(
         "ER board",
-        "incidents:er",
+        "boards:er",
         frozenset({Role.HOSPITAL}),
         "Your emergency room's wall screen: new-MCI alerts, capacity, inbound patients.",
     ),
     NavItem(
         "EMS",
-        "incidents:ems",
+        "boards:ems",
         frozenset({Role.EMS}),
         "Register and triage patients, pick destinations, transport.",
     ),
     NavItem(
         "EM",
-        "incidents:em",
+        "boards:em",
         frozenset({Role.EMERGENCY_MANAGER}),
         "Region overview; send updates to officials and watch them go out.",
     ),
     NavItem(
         "Summaries",
-        "incidents:officials",
+        "boards:officials",
         frozenset({Role.OFFICIAL}),
         "Incident summaries, counts and updates from emergency management.",
     ),

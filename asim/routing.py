@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from incidents.consumers import BoardConsumer
+from boards.consumers import BoardConsumer
 
 websocket_urlpatterns: list[URLPattern] = [
     path("ws/board/", BoardConsumer.as_asgi(), name="ws-board"),

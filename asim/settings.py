@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "incidents",
     "notifications",
     "readiness",
+    "boards",
 ]
 
 MIDDLEWARE = [
@@ -315,5 +316,6 @@ LOGGING = {
         "incidents": {"level": LOG_LEVEL},
         "notifications": {"level": LOG_LEVEL},
         "readiness": {"level": LOG_LEVEL},
+        "boards": {"level": LOG_LEVEL},
     },
 }

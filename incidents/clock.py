@@ -1,6 +1,6 @@
 """One clock: every time a person reads about an incident is in its region's time zone.
 
-Boards format times in the browser with the zone the snapshot names (static/js/board/
+Boards format times in the browser with the zone the snapshot names (boards/static/js/board/
 format.js); everything built on the server — timeline summaries, messages, the record and
 its PDF — goes through here. CSV and the API carry ISO 8601 with the offset.
 """

@@ -27,12 +27,10 @@ when it is ready, and append_event refuses a kind nobody registered.
 from __future__ import annotations
 
 import logging
-import types
-import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, TypedDict, Union
+from typing import Any, TypedDict, is_typeddict
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connections, router, transaction
@@ -41,6 +39,7 @@ from django.utils import timezone
 
 from agencies.models import Hospital
 from agencies.queries import person_label
+from asim.typed_schema import typed_dict_errors
 from incidents.models import Incident, IncidentEvent
 
 logger = logging.getLogger(__name__)
@@ -299,7 +298,7 @@ KIND_SCHEMAS: dict[str, type] = {
 # summary of such a kind never carries what `data` holds back); NONE: not at all. Everyone
 # else — agency admins, people of other regions, ER staff of an uninvolved hospital — sees no
 # event. `event_sight` is the one function that applies this table: the events API, the board
-# snapshot, the record and its CSV, and every socket send (incidents.consumers) ask it.
+# snapshot, the record and its CSV, and every socket send (boards.consumers) ask it.
 
 
 class Sight(IntEnum):
@@ -373,7 +372,7 @@ def register_kind(
     rule, `also_about` the payload keys naming other hospitals it concerns (see ALSO_ABOUT).
     Registering a kind again the same way changes nothing; any other way is an error (the
     kind strings are stored on the timeline, so each means one thing)."""
-    if not typing.is_typeddict(payload):
+    if not is_typeddict(payload):
         raise TypeError(f"{kind}: the payload schema must be a TypedDict.")
     known = (KIND_SCHEMAS.get(kind), AUDIENCES.get(kind), ALSO_ABOUT.get(kind, ()))
     if known != (None, None, ()):
@@ -470,57 +469,12 @@ def _er_filter(hospitals: frozenset[int] | set[int]) -> Q:
     return allowed
 
 
-def _type_errors(value: Any, expected: Any, path: str) -> list[str]:
-    origin = typing.get_origin(expected)
-    if expected is Any:
-        return []
-    if expected is None or expected is type(None):
-        return [] if value is None else [f"{path}: expected null"]
-    if origin in (Union, types.UnionType):
-        options = typing.get_args(expected)
-        if any(not _type_errors(value, option, path) for option in options):
-            return []
-        return [f"{path}: {value!r} matches none of {options}"]
-    if typing.is_typeddict(expected):
-        return payload_errors_for(expected, value, path)
-    if origin is list:
-        if not isinstance(value, list):
-            return [f"{path}: expected a list"]
-        (item,) = typing.get_args(expected) or (Any,)
-        return [e for i, v in enumerate(value) for e in _type_errors(v, item, f"{path}[{i}]")]
-    if origin is dict:
-        if not isinstance(value, dict):
-            return [f"{path}: expected an object"]
-        _, item = typing.get_args(expected) or (str, Any)
-        return [e for k, v in value.items() for e in _type_errors(v, item, f"{path}.{k}")]
-    if expected is float:
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return [] if ok else [f"{path}: expected a number"]
-    if expected is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return [] if ok else [f"{path}: expected an integer"]
-    return [] if isinstance(value, expected) else [f"{path}: expected {expected.__name__}"]
-
-
-def payload_errors_for(schema: type, data: Any, path: str = "data") -> list[str]:
-    if not isinstance(data, dict):
-        return [f"{path}: expected an object"]
-    hints = typing.get_type_hints(schema)
-    required: frozenset[str] = schema.__required_keys__  # type: ignore[attr-defined]
-    errors = [f"{path}.{key}: missing" for key in sorted(required - data.keys())]
-    errors += [f"{path}.{key}: not in the schema" for key in sorted(data.keys() - hints.keys())]
-    for key, value in data.items():
-        if key in hints:
-            errors += _type_errors(value, hints[key], f"{path}.{key}")
-    return errors
-
-
 def payload_errors(kind: str, data: Any) -> list[str]:
     """What is wrong with `data` as the payload of `kind` (empty: it matches its schema)."""
     schema = KIND_SCHEMAS.get(kind)
     if schema is None:
         return [f"unknown event kind {kind!r}"]
-    return payload_errors_for(schema, data)
+    return typed_dict_errors(schema, data, "data")
 
 
 # --- subscribers -------------------------------------------------------------------------------

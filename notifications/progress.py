@@ -17,7 +17,7 @@ incident's notification, ``incident-<id>``:
 from __future__ import annotations
 
 import logging
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,14 +31,16 @@ logger = logging.getLogger(__name__)
 
 
 class ProgressEnvelope(TypedDict):
-    type: str
+    """Delivery progress of one notification (counts per delivery state), as boards get it."""
+
+    type: Literal["progress"]
     incident: int | None
     notification: int
     kind: str
     total: int
     counts: dict[str, int]
     acknowledged: int
-    summary: dict[str, Any]
+    summary: dict[str, Any]  # in words people use: notifications.queries.counts_for
     at: str
 
 

@@ -15,6 +15,14 @@ For the live boards (WebSockets), at the end of this file:
     asgi_server  uvicorn serving the production ASGI app in a subprocess (one per module), on
                  the test database and the Redis channel layer; stop() / start() keep its port
     open_board   open_board("username", "/path/"): a signed-in page in its own context on it
+                 (keyword arguments go to the context, e.g. timezone_id="Asia/Tokyo")
+
+Helpers for the boards' tests (import them from here):
+    live(page)   waits until the board's socket is live
+    elsewhere(work)  runs work() in another thread, so that its commits broadcast for real
+    lose_broadcasts_while(monkeypatch, work)  runs work() with its broadcasts lost
+    acknowledged_incident(world, dispatcher, nurse, title)  an MCI that A1 has acknowledged
+    send_a_patient_unseen(monkeypatch, world, dispatcher, incident)  G-1 to A1, not broadcast
 
 Tests need `@pytest.mark.browser` and a transactional database (the live server runs in
 another thread, so it must see committed data): `pytest.mark.django_db(transaction=True)`.
@@ -30,10 +38,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -41,7 +51,9 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 
+from incidents import services
 from tests.factories import PASSWORD
+from tests.incidents.conftest import declare
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -274,14 +286,16 @@ def asgi_server(browser, django_db_setup: None) -> Iterator[AsgiServer]:
 
 @pytest.fixture
 def open_board(browser, asgi_server, sign_in) -> Iterator[Callable[..., object]]:
-    """open_board(username, path): a signed-in page in its own browser context (its own
-    cookies: several users at once) on the ASGI server; uncaught JavaScript errors fail the
-    test."""
+    """open_board(username, path, **context_options): a signed-in page in its own browser
+    context (its own cookies: several users at once) on the ASGI server; uncaught JavaScript
+    errors fail the test."""
     contexts = []
     script_errors: list[str] = []
 
-    def _open(username: str, path: str = "/") -> object:
-        context = browser.new_context(viewport=VIEWPORT, base_url=asgi_server.url)
+    def _open(username: str, path: str = "/", **context_options: Any) -> object:
+        context = browser.new_context(
+            viewport=VIEWPORT, base_url=asgi_server.url, **context_options
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         # Every page of the context, including tabs a test opens later.
@@ -297,3 +311,74 @@ def open_board(browser, asgi_server, sign_in) -> Iterator[Callable[..., object]]
         for context in contexts:
             context.close()
     assert not script_errors, f"JavaScript errors on the boards: {script_errors}"
+
+
+# --- helpers for the boards' tests -------------------------------------------------------------
+
+
+def live(page) -> None:
+    """Wait until the board's socket is live."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#connection")).to_have_text("Live")
+
+
+def elsewhere(work: Callable[[], Any]) -> Any:
+    """Run `work` in another thread, as a second server process or a worker would: its commits
+    broadcast for real (this thread cannot — Playwright's event loop runs in it)."""
+    box: list[Any] = []
+
+    def run() -> None:
+        try:
+            box.append(work())
+        except BaseException as error:  # pragma: no cover - re-raised below
+            box.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if isinstance(box[0], BaseException):
+        raise box[0]
+    return box[0]
+
+
+def lose_broadcasts_while(monkeypatch: pytest.MonkeyPatch, work: Callable[[], Any]) -> list[str]:
+    """Run `work()` with its commits' broadcasts lost (as when Redis blips); the kinds lost."""
+    lost: list[str] = []
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            "boards.broadcast.realtime.send", lambda groups, env: lost.append(env["kind"])
+        )
+        work()
+    return lost
+
+
+def acknowledged_incident(world, dispatcher, nurse, title: str, **declare_options: Any):
+    """An MCI of region A that A1 (the nurse's hospital) has acknowledged."""
+    incident = declare(world.region_a, dispatcher, title=title, **declare_options)
+    row = incident.hospitals.get(hospital=world.hospital_a1)
+    services.hospital_acknowledge(actor=nurse, incident_hospital=row)
+    return incident
+
+
+def send_a_patient_unseen(monkeypatch: pytest.MonkeyPatch, world, dispatcher, incident) -> None:
+    """Patient G-1 registered and on its way to A1, its two events' broadcasts lost."""
+
+    def work() -> None:
+        (patient,) = services.patient_register(
+            actor=dispatcher,
+            incident=incident,
+            patients=[
+                {"tag_number": "G-1", "category": "delayed", "destination": world.hospital_a1}
+            ],
+        )
+        services.patients_transport(
+            actor=dispatcher, incident=incident, patients=[patient], unit="Medic 9"
+        )
+
+    assert lose_broadcasts_while(monkeypatch, work) == [
+        "patient.registered",
+        "patient.transported",
+    ]

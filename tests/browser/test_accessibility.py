@@ -19,8 +19,7 @@ from agencies.models import Channel, Role
 from incidents import services
 from incidents.models import Incident
 from readiness import services as readiness_services
-from tests.browser.conftest import axe_violations
-from tests.browser.test_boards import elsewhere, live
+from tests.browser.conftest import axe_violations, elsewhere, live
 from tests.checklist.conftest import adopt
 from tests.factories import (
     PASSWORD,

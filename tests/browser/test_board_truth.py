@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from incidents import services
-from tests.browser.test_boards import elsewhere, live
+from tests.browser.conftest import acknowledged_incident, elsewhere, live, send_a_patient_unseen
 from tests.incidents.conftest import declare
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,24 +30,6 @@ def region(world):
     return world
 
 
-def acknowledged_incident(world, dispatcher_a, nurse_a1, title: str):
-    incident = declare(world.region_a, dispatcher_a, title=title)
-    row = incident.hospitals.get(hospital=world.hospital_a1)
-    services.hospital_acknowledge(actor=nurse_a1, incident_hospital=row)
-    return incident
-
-
-def lose_broadcasts_while(monkeypatch, work) -> list[str]:
-    """Run `work()` with its commits' broadcasts lost (as when Redis blips)."""
-    lost: list[str] = []
-    with monkeypatch.context() as patch:
-        patch.setattr(
-            "incidents.broadcast.realtime.send", lambda groups, env: lost.append(env["kind"])
-        )
-        work()
-    return lost
-
-
 def answer_capacity(world, nurse_a1, incident) -> None:
     """The next event, broadcast for real (from another thread, as a worker would)."""
     row = incident.hospitals.get(hospital=world.hospital_a1)
@@ -56,25 +38,6 @@ def answer_capacity(world, nurse_a1, incident) -> None:
             actor=nurse_a1, incident_hospital=row, immediate=2, delayed=4, minor=8
         )
     )
-
-
-def send_a_patient_unseen(monkeypatch, world, dispatcher_a, incident) -> None:
-    def work() -> None:
-        (patient,) = services.patient_register(
-            actor=dispatcher_a,
-            incident=incident,
-            patients=[
-                {"tag_number": "G-1", "category": "delayed", "destination": world.hospital_a1}
-            ],
-        )
-        services.patients_transport(
-            actor=dispatcher_a, incident=incident, patients=[patient], unit="Medic 9"
-        )
-
-    assert lose_broadcasts_while(monkeypatch, work) == [
-        "patient.registered",
-        "patient.transported",
-    ]
 
 
 def test_a_catch_up_that_fails_says_out_of_date_until_it_has_every_event(

@@ -9,10 +9,7 @@ screenshots in test-artifacts/screenshots/.
 from __future__ import annotations
 
 import re
-import threading
 import time
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -22,8 +19,8 @@ from incidents import services
 from incidents.models import Incident
 from notifications import services as notification_services
 from readiness import services as readiness_services
+from tests.browser.conftest import acknowledged_incident, elsewhere, live, send_a_patient_unseen
 from tests.factories import ContactPointFactory, DistributionListFactory, MemberFactory
-from tests.incidents.conftest import declare
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,33 +70,6 @@ def er_alert_rule(region):
             "channels": ["sms"],
         },
     )
-
-
-def elsewhere(work: Callable[[], Any]) -> Any:
-    """Run `work` in another thread, as a second server process or a worker would: its commits
-    broadcast for real (this thread cannot — Playwright's event loop runs in it)."""
-    box: list[Any] = []
-
-    def run() -> None:
-        from django.db import connection
-
-        try:
-            box.append(work())
-        except BaseException as error:  # pragma: no cover - re-raised below
-            box.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if isinstance(box[0], BaseException):
-        raise box[0]
-    return box[0]
-
-
-def live(page) -> None:
-    expect(page.locator("#connection")).to_have_text("Live")
 
 
 def test_an_mci_from_declaration_to_closing_across_every_board(
@@ -318,27 +288,13 @@ def test_a_board_that_misses_an_event_fetches_it_when_the_next_one_shows_the_gap
     open_board, screenshot, monkeypatch, region, dispatcher_a, nurse_a1
 ):
     world = region
-    incident = declare(world.region_a, dispatcher_a, title="Bus crash")
-    row = incident.hospitals.get(hospital=world.hospital_a1)
-    services.hospital_acknowledge(actor=nurse_a1, incident_hospital=row)
+    incident = acknowledged_incident(world, dispatcher_a, nurse_a1, "Bus crash")
     er = open_board("nurse_a1", "/incidents/er/")
     live(er)
     expect(er.locator("[data-incident]").first).to_contain_text("Bus crash")
 
     # These commits' broadcasts are lost (as when Redis blips): the board hears nothing.
-    lost: list[str] = []
-    monkeypatch.setattr(
-        "incidents.broadcast.realtime.send", lambda groups, env: lost.append(env["kind"])
-    )
-    (patient,) = services.patient_register(
-        actor=dispatcher_a,
-        incident=incident,
-        patients=[{"tag_number": "G-1", "category": "delayed", "destination": world.hospital_a1}],
-    )
-    services.patients_transport(
-        actor=dispatcher_a, incident=incident, patients=[patient], unit="Medic 9"
-    )
-    assert lost == ["patient.registered", "patient.transported"]
+    send_a_patient_unseen(monkeypatch, world, dispatcher_a, incident)
     er.wait_for_timeout(500)
     expect(er.locator("tr[data-patient='G-1']")).to_have_count(0)
 
@@ -361,14 +317,13 @@ def test_a_board_that_loses_its_connection_says_so_and_catches_up(
     asgi_server, open_board, screenshot, region, dispatcher_a, nurse_a1
 ):
     world = region
-    incident = declare(
-        world.region_a,
+    incident = acknowledged_incident(
+        world,
         dispatcher_a,
-        title="Exercise: school bus crash",
+        nurse_a1,
+        "Exercise: school bus crash",
         application=Incident.Application.EXERCISE,
     )
-    row = incident.hospitals.get(hospital=world.hospital_a1)
-    services.hospital_acknowledge(actor=nurse_a1, incident_hospital=row)
     er = open_board("nurse_a1", "/incidents/er/")
     live(er)
     expect(er.locator("[data-incident]").first).to_contain_text("EXERCISE")

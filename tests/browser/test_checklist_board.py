@@ -10,46 +10,17 @@ test-artifacts/screenshots/.
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from readiness.models import RoleAssignment
+from tests.browser.conftest import elsewhere, live
 from tests.checklist.conftest import adopt
 from tests.factories import MemberFactory
 from tests.incidents.conftest import declare
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def elsewhere(work: Callable[[], Any]) -> Any:
-    """Run `work` in another thread, as another server process would: its commits broadcast
-    for real (this thread cannot while Playwright's event loop runs in it)."""
-    box: list[Any] = []
-
-    def run() -> None:
-        from django.db import connection
-
-        try:
-            box.append(work())
-        except BaseException as error:  # pragma: no cover - re-raised below
-            box.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if isinstance(box[0], BaseException):
-        raise box[0]
-    return box[0]
-
-
-def live(page) -> None:
-    expect(page.locator("#connection")).to_have_text("Live")
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from agencies.models import Channel, RosterRole
 from incidents import services
 from notifications import progress, states
 from notifications.models import Delivery
-from tests.browser.test_boards import elsewhere, live
+from tests.browser.conftest import elsewhere, live
 from tests.factories import ContactPointFactory, MemberFactory
 from tests.fakes.twilio_server import FakeTwilioServer
 from tests.incidents.conftest import declare

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_boards import live
+from tests.browser.conftest import live
 from tests.factories import HospitalFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,8 +13,7 @@ from playwright.sync_api import expect
 
 from incidents import services
 from incidents.models import Incident, Patient
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
-from tests.browser.test_boards import elsewhere, live
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, elsewhere, live
 from tests.incidents.conftest import declare
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from agencies.models import Channel, RosterRole
 from incidents import services
 from readiness import services as readiness_services
-from tests.browser.test_boards import elsewhere, live
+from tests.browser.conftest import elsewhere, live
 from tests.checklist.conftest import PLAN, adopt
 from tests.factories import ContactPointFactory, DistributionListFactory, MemberFactory
 from tests.incidents.conftest import declare

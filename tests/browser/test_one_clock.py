@@ -4,7 +4,7 @@ summaries and the record (built on the server, whose TIME_ZONE is New York's).""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from incidents import services
-from tests.browser.conftest import VIEWPORT
 from tests.incidents.conftest import declare
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,27 +22,9 @@ BROWSER_ZONE = "Asia/Tokyo"
 
 
 @pytest.fixture
-def tokyo_page(browser, asgi_server, sign_in) -> Iterator[object]:
+def tokyo_page(open_board) -> Callable[..., object]:
     """open(username, path): a signed-in page whose browser clock is in Tokyo."""
-    contexts = []
-    errors: list[str] = []
-
-    def _open(username: str, path: str) -> object:
-        context = browser.new_context(
-            viewport=VIEWPORT, base_url=asgi_server.url, timezone_id=BROWSER_ZONE
-        )
-        context.set_default_timeout(10_000)
-        context.on("weberror", lambda error: errors.append(f"{username}: {error.error}"))
-        contexts.append(context)
-        page = context.new_page()
-        sign_in(page, username)
-        page.goto(path)
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    return lambda username, path: open_board(username, path, timezone_id=BROWSER_ZONE)
 
 
 def test_every_page_shows_the_incidents_times_in_its_regions_zone_whatever_the_browsers(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from incidents import services
-from tests.browser.test_boards import elsewhere, live
+from tests.browser.conftest import elsewhere, live
 from tests.incidents.conftest import declare
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

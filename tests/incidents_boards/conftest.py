@@ -21,7 +21,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from asim.asgi import application
-from incidents.envelopes import envelope_errors
+from boards.envelopes import envelope_errors
 
 ORIGIN = (b"origin", b"http://testserver")
 

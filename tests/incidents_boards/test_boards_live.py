@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from asim import realtime
-from incidents import broadcast, consumers, services
+from boards import broadcast, consumers
+from incidents import services
 from tests.incidents.conftest import declare
 
 pytestmark = pytest.mark.django_db(transaction=True)

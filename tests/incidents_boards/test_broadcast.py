@@ -6,8 +6,9 @@ import pytest
 from django.db import transaction
 
 from asim import realtime
-from incidents import broadcast, events, services
-from incidents.envelopes import envelope_errors
+from boards import broadcast
+from boards.envelopes import envelope_errors
+from incidents import events, services
 from incidents.models import Incident
 from tests.incidents.conftest import declare
 

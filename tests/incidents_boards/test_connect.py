@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from incidents.consumers import CLOSE_SIGNED_OUT, MAX_SUBSCRIPTIONS
+from boards.consumers import CLOSE_SIGNED_OUT, MAX_SUBSCRIPTIONS
 from tests.incidents.conftest import declare
 
 pytestmark = pytest.mark.django_db(transaction=True)

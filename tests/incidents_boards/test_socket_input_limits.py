@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from incidents.consumers import MAX_MESSAGE_CHARS
+from boards.consumers import MAX_MESSAGE_CHARS
 from tests.incidents.conftest import declare
 
 pytestmark = pytest.mark.django_db(transaction=True)

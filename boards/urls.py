@@ -1,12 +1,12 @@
-"""Pages under /incidents/: the live boards (incidents/views.py)."""
+"""Pages under /incidents/: the live boards (boards/views.py)."""
 
 from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from incidents import views
+from boards import views
 
-app_name = "incidents"
+app_name = "boards"
 urlpatterns: list[URLPattern] = [
     path("", views.dispatch_board, name="dispatch"),
     path("<int:pk>/", views.incident_board, name="incident"),

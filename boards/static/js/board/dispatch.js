@@ -3,7 +3,7 @@
 // de-escalate and close.
 
 import { api, ApiError, clearErrors, clearOnNextAction, fetchAll, showErrors } from "./api.js";
-import { debouncedRefresher, leaveWhenClosed, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
+import { debouncedRefresher, pageUrl } from "./board.js";
 import {
   countsBlock,
   exerciseTag,
@@ -20,10 +20,8 @@ import { config } from "./config.js";
 import { $, confirmButton, h, keyed, replace, scheduler } from "./dom.js";
 import { CATEGORIES, plural } from "./format.js";
 import { pickerMap } from "./map.js";
+import { followOpenIncidents, openIncidentIds } from "./open_incidents.js";
 
-const incidents = new Map(); // id → IncidentState
-const loading = new Set();
-const ignored = new Set(); // closed incidents heard of through their late events
 const progress = new Map(); // incident id → Map(notification id → progress envelope)
 const deliveries = new Map(); // incident id → Map(hospital id → alert delivery counts)
 const labels = new Map(); // notification id → who it went to
@@ -52,48 +50,22 @@ const render = scheduler(() => {
 
 // --- loading -------------------------------------------------------------------------------
 
+// `select`: show it once loaded (a closed incident too: the one just asked for).
 async function load(id, { select = false } = {}) {
-  if (incidents.has(id) || loading.has(id) || ignored.has(id)) {
-    if (select) choose(id);
+  if (select && known(id)) {
+    choose(id);
     return;
   }
-  loading.add(id);
-  try {
-    const state = await loadIncident(id, { patients: true });
-    if (state.incident.status === "closed" && !select) {
-      ignored.add(id);
-      socket.untrack(id); // and drop any events it was sent
-      return;
-    }
-    incidents.set(id, state);
-    socket.track(id, state.lastSeq);
-    if (select || selected === null) choose(id);
-    render();
-  } catch (error) {
-    console.warn("dispatch: could not load incident", id, error);
-  } finally {
-    loading.delete(id);
-  }
+  await loadOne(id, { select });
 }
 
 async function loadActive() {
-  const [active, deescalated] = await Promise.all([
-    api("incidents/?status=active&page_size=100"),
-    api("incidents/?status=deescalated&page_size=100"),
-  ]);
-  const ids = [...active.results, ...deescalated.results].map((i) => i.id);
+  const ids = await openIncidentIds();
   const wanted = Number(new URLSearchParams(location.hash.slice(1)).get("incident")) || null;
   await Promise.all(ids.map((id) => load(id, { select: id === wanted })));
   if (!ids.length && declare) declare.open = true;
   render();
 }
-
-const refresh = debouncedRefresher(async (id) => {
-  const state = incidents.get(id);
-  if (!state) return;
-  await refreshSnapshot(state).catch(() => {});
-  render();
-});
 
 // Per hospital: how its ER contacts' alerts went (notifications API; deliveries are matched
 // to hospitals by the recipient's agency id). Without that API the column stays "—".
@@ -140,29 +112,22 @@ function choose(id) {
 
 // --- the live feed -------------------------------------------------------------------------
 
-const socket = startBoard({
-  onEvent(event) {
-    const state = incidents.get(event.incident);
-    if (!state) return;
-    if (state.apply(event).refresh) refresh(event.incident);
+const { incidents, known, load: loadOne, refresh } = followOpenIncidents({
+  name: "dispatch",
+  render,
+  loadOptions: { patients: true },
+  keepClosed: ({ select }) => select,
+  loaded(id, state, { select }) {
+    if (select || selected === null) choose(id);
+  },
+  applied(event, state, change) {
+    if (change.refresh) refresh(event.incident);
     if (event.kind.startsWith("hospital.") && event.incident === selected) deliveriesLater(event.incident);
-    leaveWhenClosed(socket, incidents, event, (id) => {
-      if (selected === id) selected = null;
-      render();
-    });
-    render();
   },
-  onUntracked(event) {
-    load(event.incident);
-  },
-  onLost(id) {
-    incidents.delete(id);
+  gone(id) {
     if (selected === id) selected = null;
-    render();
   },
-  onConnected({ reconnected }) {
-    if (reconnected) loadActive().catch(() => {}); // incidents declared while it was away
-  },
+  reconnected: () => loadActive(),
   onEnvelope(envelope) {
     if (envelope.type === "progress" && envelope.incident) {
       const byNotification = progress.get(envelope.incident) || new Map();

@@ -4,14 +4,12 @@
 // history of updates with their delivery.
 
 import { api, ApiError, clearErrors, fetchAll, showErrors } from "./api.js";
-import { debouncedRefresher, leaveWhenClosed, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
+import { debouncedRefresher, pageUrl } from "./board.js";
 import { countsBlock, declaredClock, exerciseTag, progressBar, since, statusBadge } from "./components.js";
 import { $, h, replace, scheduler } from "./dom.js";
 import { plural, timeOfDay } from "./format.js";
+import { followOpenIncidents } from "./open_incidents.js";
 
-const incidents = new Map(); // id → IncidentState (with updates)
-const loading = new Set();
-const ignored = new Set(); // closed incidents, heard of through a late event
 const progress = new Map(); // notification id → progress (envelope or API counts)
 const byUpdate = new Map(); // situation update id → notification id
 let lists = [];
@@ -49,32 +47,6 @@ async function notificationsOf(incidentId) {
   }
 }
 
-async function load(id) {
-  if (incidents.has(id) || loading.has(id) || ignored.has(id)) return;
-  loading.add(id);
-  try {
-    const state = await loadIncident(id, { patients: true, updates: true });
-    if (state.incident.status === "closed") {
-      ignored.add(id);
-      socket.untrack(id); // and drop any events it was sent
-      return;
-    }
-    incidents.set(id, state);
-    socket.track(id, state.lastSeq);
-    await notificationsOf(id);
-    render();
-  } catch (error) {
-    console.warn("em: could not load incident", id, error);
-  } finally {
-    loading.delete(id);
-  }
-}
-
-async function loadOpen() {
-  const pages = await Promise.all([api("incidents/?status=active&page_size=100"), api("incidents/?status=deescalated&page_size=100")]);
-  await Promise.all(pages.flatMap((p) => p.results).map((i) => load(i.id)));
-}
-
 async function start() {
   await loadOpen();
   lists = await fetchAll("distribution-lists/?page_size=100").catch(() => []);
@@ -82,36 +54,21 @@ async function start() {
   render();
 }
 
-const refresh = debouncedRefresher(async (id) => {
-  const state = incidents.get(id);
-  if (!state) return;
-  await refreshSnapshot(state).catch(() => {});
-  render();
-});
 const notificationsLater = debouncedRefresher(async (id) => {
   await notificationsOf(id);
   render();
 }, 300);
 
-const socket = startBoard({
-  onEvent(event) {
-    const state = incidents.get(event.incident);
-    if (!state) return;
-    if (state.apply(event).refresh) refresh(event.incident);
+const { incidents, loadOpen, refresh } = followOpenIncidents({
+  name: "em",
+  render,
+  loadOptions: { patients: true, updates: true },
+  loaded: (id) => notificationsOf(id),
+  applied(event, state, change) {
+    if (change.refresh) refresh(event.incident);
     if (event.kind === "update.posted") notificationsLater(event.incident);
-    leaveWhenClosed(socket, incidents, event, render);
-    render();
   },
-  onUntracked(event) {
-    load(event.incident);
-  },
-  onLost(id) {
-    incidents.delete(id);
-    render();
-  },
-  onConnected({ reconnected }) {
-    if (reconnected) loadOpen().catch(() => {}); // incidents declared while it was away
-  },
+  reconnected: () => loadOpen(),
   onEnvelope(envelope) {
     if (envelope.type !== "progress") return;
     progress.set(envelope.notification, envelope);

@@ -44,7 +44,7 @@ async function loadGuidance() {
 const guidanceLater = debouncedRefresher(loadGuidance, 700);
 
 // The shared checklist, the ICS roles and the key figures: their own API, their own cards
-// (static/js/board/checklist.js, roles.js), each following its events.
+// (checklist.js, roles.js), each following its events.
 const isClosed = () => Boolean(state && state.incident.status === "closed");
 const checklist = new ChecklistCard({ incident: ID, isClosed });
 const roles = new RolesCard({ incident: ID, isClosed });

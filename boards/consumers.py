@@ -35,7 +35,8 @@ from agencies.models import Hospital, Region
 from agencies.permissions import scope_for
 from asim import realtime
 from asim.input_limits import JSONLimitError, loads_bounded
-from incidents import broadcast, events
+from boards import broadcast
+from incidents import events
 from incidents.models import Incident
 from incidents.permissions import (
     HOSPITAL_ROLES,
@@ -119,7 +120,7 @@ def socket_viewer(
         or region in audience.read_regions
         or (access is not None and access.level >= Level.READ)
     )
-    # `hospitals` are the ER boards the broadcaster routed the event to (incidents.broadcast):
+    # `hospitals` are the ER boards the broadcaster routed the event to (boards.broadcast):
     # the hospitals it is about, and every involved one when other ERs may see it.
     routed = audience.hospitals.intersection(envelope.get("hospitals") or ())
     subscribed = access.hospital_ids if access is not None else frozenset()

@@ -2,15 +2,13 @@
 // by colour, hospitals answering — with emergency management's updates and the public
 // timeline. Officials receive public events without data; each one refreshes the summary.
 
-import { debouncedRefresher, leaveWhenClosed, loadIncident, pageUrl, refreshSnapshot, startBoard } from "./board.js";
+import { pageUrl } from "./board.js";
 import { countsBlock, declaredClock, exerciseTag, since, statusBadge, timeline } from "./components.js";
 import { api } from "./api.js";
 import { $, h, replace, scheduler } from "./dom.js";
 import { KIND, plural, timeOfDay } from "./format.js";
+import { followOpenIncidents } from "./open_incidents.js";
 
-const incidents = new Map();
-const loading = new Set();
-const ignored = new Set(); // closed incidents, heard of through a late event
 const listEl = $("#officials-incidents");
 const REFRESH_EVERY = 30_000; // patient counts move without public events
 
@@ -62,63 +60,28 @@ function card(state) {
   );
 }
 
-async function load(id) {
-  if (incidents.has(id) || loading.has(id) || ignored.has(id)) return;
-  loading.add(id);
-  try {
-    const state = await loadIncident(id, { updates: true });
-    if (state.incident.status === "closed") {
-      ignored.add(id);
-      socket.untrack(id); // and drop any events it was sent
-      return;
+// Officials receive no data: every event refreshes the summary from the snapshot.
+const { incidents, loadOpen, refresh } = followOpenIncidents({
+  name: "officials",
+  render,
+  loadOptions: { updates: true },
+  refreshWait: 1200,
+  applied(event) {
+    refresh(event.incident);
+  },
+  async refreshed(state) {
+    try {
+      const page = await api(`incidents/${state.id}/updates/?page_size=100`);
+      state.updates = page.results;
+    } catch {
+      /* keep what we have */
     }
-    incidents.set(id, state);
-    socket.track(id, state.lastSeq);
-    render();
-  } catch (error) {
-    console.warn("officials: could not load incident", id, error);
-  } finally {
-    loading.delete(id);
-  }
-}
-
-const refresh = debouncedRefresher(async (id) => {
-  const state = incidents.get(id);
-  if (!state) return;
-  await refreshSnapshot(state).catch(() => {});
-  try {
-    const page = await api(`incidents/${id}/updates/?page_size=100`);
-    state.updates = page.results;
-  } catch {
-    /* keep what we have */
-  }
-  render();
-}, 1200);
-
-const socket = startBoard({
-  onEvent(event) {
-    const state = incidents.get(event.incident);
-    if (!state) return;
-    state.apply(event);
-    refresh(event.incident); // no data for officials: the summary comes from the snapshot
-    leaveWhenClosed(socket, incidents, event, render);
-    render();
   },
-  onUntracked(event) {
-    load(event.incident);
-  },
-  onLost(id) {
-    incidents.delete(id);
-    render();
-  },
-  onConnected({ reconnected }) {
-    if (reconnected) start().catch(() => {}); // incidents declared while it was away
-  },
+  reconnected: () => start(),
 });
 
 async function start() {
-  const pages = await Promise.all([api("incidents/?status=active&page_size=100"), api("incidents/?status=deescalated&page_size=100")]);
-  await Promise.all(pages.flatMap((p) => p.results).map((i) => load(i.id)));
+  await loadOpen();
   render();
 }
 setInterval(() => incidents.forEach((_, id) => refresh(id)), REFRESH_EVERY);

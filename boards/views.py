@@ -4,7 +4,7 @@ Each view only decides who may open the page and renders its frame with a JSON c
 (`json_script`): the ids, URLs and permissions the page's ES module needs. The module then
 reads everything through the API (session auth + CSRF), writes only through the API (so
 through incidents.services), and stays current over the board WebSocket (/ws/board/,
-incidents/consumers.py). No view here changes anything.
+boards/consumers.py). No view here changes anything.
 
 Anything the user may not see is a 404; a board their roles do not open is a 403 that says
 which roles it is for.
@@ -100,8 +100,8 @@ def _config(request: HttpRequest, board: str, **extra: Any) -> dict[str, Any]:
         "ws": "/ws/board/",
         "api": "/api/v1/",
         "urls": {
-            "incident": _pattern("incidents:incident"),
-            "ems": _pattern("incidents:ems-incident"),
+            "incident": _pattern("boards:incident"),
+            "ems": _pattern("boards:ems-incident"),
             "record": _pattern("record:incident"),
             "record_pdf": _pattern("record:incident-pdf"),
         },
@@ -153,7 +153,7 @@ def dispatch_board(request: HttpRequest) -> HttpResponse:
         hospitals=_hospitals_in(request, regions),
         tile_url=settings.MAP_TILE_URL,
     )
-    return _render(request, "incidents/dispatch.html", config, can_declare=bool(declare_regions))
+    return _render(request, "boards/dispatch.html", config, can_declare=bool(declare_regions))
 
 
 # --- incident ----------------------------------------------------------------------------------
@@ -205,13 +205,13 @@ def incident_board(request: HttpRequest, pk: int) -> HttpResponse:
         **_role_directory(request, incident, access.can_act),
     )
     if access.level >= Level.READ:
-        back = (reverse("incidents:dispatch"), "Incidents")
+        back = (reverse("boards:dispatch"), "Incidents")
     elif access.level == Level.HOSPITAL:
-        back = (reverse("incidents:er"), "ER board")
+        back = (reverse("boards:er"), "ER board")
     else:
-        back = (reverse("incidents:officials"), "Summaries")
+        back = (reverse("boards:officials"), "Summaries")
     return _render(
-        request, "incidents/incident.html", config, incident=incident, access=access, back=back
+        request, "boards/incident.html", config, incident=incident, access=access, back=back
     )
 
 
@@ -234,8 +234,8 @@ def er_board(request: HttpRequest, hospital_id: int | None = None) -> HttpRespon
         raise PermissionDenied("The ER board is for a hospital's ER staff.")
     if hospital_id is None:
         if len(hospitals) > 1:
-            return render(request, "incidents/er_pick.html", {"hospitals": hospitals})
-        return redirect("incidents:er-hospital", hospital_id=hospitals[0].pk)
+            return render(request, "boards/er_pick.html", {"hospitals": hospitals})
+        return redirect("boards:er-hospital", hospital_id=hospitals[0].pk)
     hospital = next((h for h in hospitals if h.pk == hospital_id), None)
     if hospital is None:
         raise Http404
@@ -257,7 +257,7 @@ def er_board(request: HttpRequest, hospital_id: int | None = None) -> HttpRespon
         },
         age_groups=[{"value": v, "label": label} for v, label in Patient.AgeGroup.choices],
     )
-    return _render(request, "incidents/er.html", config, hospital=hospital)
+    return _render(request, "boards/er.html", config, hospital=hospital)
 
 
 # --- EMS ---------------------------------------------------------------------------------------
@@ -276,7 +276,7 @@ def ems_index(request: HttpRequest) -> HttpResponse:
     config = _config(
         request, "ems-index", regions=_regions_json(regions), time_zone=_page_zone(regions)
     )
-    return _render(request, "incidents/ems_index.html", config)
+    return _render(request, "boards/ems_index.html", config)
 
 
 @login_required
@@ -295,7 +295,7 @@ def ems_board(request: HttpRequest, pk: int) -> HttpResponse:
         access=access.level.name.lower(),
         time_zone=incident.region.time_zone,
     )
-    return _render(request, "incidents/ems.html", config, incident=incident, ringdown=RINGDOWN)
+    return _render(request, "boards/ems.html", config, incident=incident, ringdown=RINGDOWN)
 
 
 # The ringdown form's choices (EMS board): few taps, the API's vocabulary and ranges.
@@ -330,7 +330,7 @@ def em_board(request: HttpRequest) -> HttpResponse:
         regions=_regions_json(regions),
         notifications_api=_url("api-notifications") is not None,
     )
-    return _render(request, "incidents/em.html", config)
+    return _render(request, "boards/em.html", config)
 
 
 # --- officials ---------------------------------------------------------------------------------
@@ -345,4 +345,4 @@ def officials_board(request: HttpRequest) -> HttpResponse:
     config = _config(
         request, "officials", regions=_regions_json(regions), time_zone=_page_zone(regions)
     )
-    return _render(request, "incidents/officials.html", config)
+    return _render(request, "boards/officials.html", config)

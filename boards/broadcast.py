@@ -1,7 +1,7 @@
 """Committed timeline events → the live boards.
 
 `broadcast_event` is an on-commit subscriber of incidents.events (registered once by
-`register()` from IncidentsConfig.ready): for every IncidentEvent whose transaction committed,
+`register()` from BoardsConfig.ready): for every IncidentEvent whose transaction committed,
 it builds one EventEnvelope and sends it through asim.realtime to
 
 - `region-<id>`    the dispatch, EMS, EM, responder and officials boards of the incident's region;
@@ -24,8 +24,8 @@ import logging
 from collections.abc import Callable
 
 from asim import realtime
+from boards.envelopes import EventEnvelope, EventSummaryEnvelope
 from incidents import events
-from incidents.envelopes import EventEnvelope, EventSummaryEnvelope
 from incidents.models import IncidentEvent, IncidentHospital, Patient
 
 logger = logging.getLogger(__name__)
