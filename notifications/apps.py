@@ -12,7 +12,8 @@ class NotificationsConfig(AppConfig):
         # region's rules inside the event's own transaction (the outbox); the rows created
         # there are handed to Celery when that transaction commits.
         from incidents import events
-        from notifications import progress, rules
+        from notifications.delivery import progress
+        from notifications.services import rules
 
         events.subscribe_in_transaction(rules.on_event)
         # A hospital's acknowledgement changes what its alerts count as: push their progress.

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from notifications.messages import EXERCISE_PREFIX
-from notifications.transports import (
+from notifications.delivery.messages import EXERCISE_PREFIX
+from notifications.delivery.transports import (
     REGISTRY,
     Channel,
     ConsoleTransport,
@@ -19,7 +19,7 @@ from notifications.transports import (
     TwilioVoiceTransport,
     transport_for,
 )
-from notifications.transports.console import NOT_SENT, console_outbox
+from notifications.delivery.transports.console import NOT_SENT, console_outbox
 
 
 def message(**overrides: object) -> OutgoingMessage:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from notifications.transports.base import Channel, OutgoingMessage, SendResult, Transport
+from notifications.delivery.transports.base import Channel, OutgoingMessage, SendResult, Transport
 
 
 class InAppTransport(Transport):

@@ -27,7 +27,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from agencies.models import ContactPoint, Member
-from notifications.audiences import audience_members
+from notifications.delivery.audiences import audience_members
 from notifications.models import Delivery, Notification
 
 logger = logging.getLogger(__name__)

@@ -7,19 +7,19 @@ Django's configured mail backend; in-app is handled by the notifications app its
 
 from __future__ import annotations
 
-from notifications.transports.base import (
+from notifications.delivery.transports.base import (
     Channel,
     OutgoingMessage,
     SendResult,
     Transport,
     TransportError,
 )
-from notifications.transports.console import ConsoleTransport
-from notifications.transports.email import EmailTransport
-from notifications.transports.in_app import InAppTransport
-from notifications.transports.sms import TwilioSmsTransport
-from notifications.transports.twilio_client import twilio_configured
-from notifications.transports.voice import TwilioVoiceTransport
+from notifications.delivery.transports.console import ConsoleTransport
+from notifications.delivery.transports.email import EmailTransport
+from notifications.delivery.transports.in_app import InAppTransport
+from notifications.delivery.transports.sms import TwilioSmsTransport
+from notifications.delivery.transports.twilio_client import twilio_configured
+from notifications.delivery.transports.voice import TwilioVoiceTransport
 
 REGISTRY: dict[str, type[Transport]] = {
     cls.kind: cls

@@ -14,15 +14,15 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
-from notifications.messages import email_subject, outgoing_text
-from notifications.transports.base import (
+from notifications.delivery.messages import email_subject, outgoing_text
+from notifications.delivery.transports.base import (
     Channel,
     OutgoingMessage,
     SendResult,
     Transport,
     TransportError,
 )
-from notifications.transports.console import PROVIDER_ID_PREFIX
+from notifications.delivery.transports.console import PROVIDER_ID_PREFIX
 
 EMAIL_TIMEOUT_SECONDS = 30.0
 CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"

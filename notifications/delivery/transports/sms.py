@@ -9,9 +9,9 @@ from typing import Any
 from twilio.base import values
 from twilio.rest import Client
 
-from notifications.messages import sms_text
-from notifications.transports.base import Channel, OutgoingMessage
-from notifications.transports.twilio_client import TwilioTransport
+from notifications.delivery.messages import sms_text
+from notifications.delivery.transports.base import Channel, OutgoingMessage
+from notifications.delivery.transports.twilio_client import TwilioTransport
 
 # Seconds a life-safety SMS may wait in Twilio's queue before Twilio drops it as failed
 # (error 30036). Five minutes: later than that, a mass-casualty alert misleads more than it helps.

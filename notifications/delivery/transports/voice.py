@@ -11,9 +11,9 @@ from typing import Any
 from twilio.base import values
 from twilio.rest import Client
 
-from notifications.messages import voice_twiml
-from notifications.transports.base import Channel, OutgoingMessage, TransportError
-from notifications.transports.twilio_client import TwilioTransport
+from notifications.delivery.messages import voice_twiml
+from notifications.delivery.transports.base import Channel, OutgoingMessage, TransportError
+from notifications.delivery.transports.twilio_client import TwilioTransport
 
 
 class TwilioVoiceTransport(TwilioTransport):
