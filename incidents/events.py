@@ -67,6 +67,7 @@ PATIENT_TRANSPORTED = "patient.transported"
 PATIENT_ARRIVED = "patient.arrived"
 PATIENT_DETAILS = "patient.details"
 UPDATE_POSTED = "update.posted"
+UPDATE_SENT = "update.sent"
 CHECKLIST_STARTED = "checklist.started"
 CHECKLIST_CHECKED = "checklist.checked"
 CHECKLIST_UNCHECKED = "checklist.unchecked"
@@ -260,6 +261,10 @@ class UpdatePosted(TypedDict):
     audience_ids: list[int]
 
 
+class UpdateSent(TypedDict):
+    update_id: int
+
+
 class ChecklistStarted(TypedDict):
     checklist_id: int
     template_id: int
@@ -329,6 +334,7 @@ KIND_SCHEMAS: dict[str, type] = {
     PATIENT_ARRIVED: PatientArrived,
     PATIENT_DETAILS: PatientDetails,
     UPDATE_POSTED: UpdatePosted,
+    UPDATE_SENT: UpdateSent,
     CHECKLIST_STARTED: ChecklistStarted,
     CHECKLIST_CHECKED: ChecklistItemChanged,
     CHECKLIST_UNCHECKED: ChecklistItemChanged,
@@ -410,6 +416,8 @@ AUDIENCES: dict[str, AudienceRule] = {
     # staff): an ER charge nurse sees that one was posted, to which lists and by whom, never
     # its body; officials read the body in the update itself, not in the timeline.
     UPDATE_POSTED: AudienceRule(er_own=_SUMMARY, er=_SUMMARY, official=_SUMMARY),
+    # When the update's messages went out: seen by whoever sees that it was posted.
+    UPDATE_SENT: AudienceRule(er_own=_SUMMARY, er=_SUMMARY, official=_SUMMARY),
     # The shared checklist and who holds which ICS role (the hospital liaison, say): everyone
     # working the incident; officials the summaries.
     CHECKLIST_STARTED: OPERATIONAL,

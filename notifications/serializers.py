@@ -11,12 +11,13 @@ from rest_framework import serializers
 from agencies.models import Discipline, RosterRole
 from notifications.delivery import states
 from notifications.delivery.audiences import describe
+from notifications.delivery.transports import DeliveryChannel
 from notifications.models import Delivery, Notification
 from notifications.services import mask_number
 from notifications.services.rules import TRIGGERS
 
 STATUS_HELP = "pending, sending, sent, delivered, undelivered or failed"
-CHANNEL_HELP = "sms, voice, email or in_app"
+CHANNEL_HELP = f"{', '.join(DeliveryChannel.values[:-1])} or {DeliveryChannel.values[-1]}"
 
 
 class CountsSerializer(serializers.Serializer):

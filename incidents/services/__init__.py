@@ -49,7 +49,7 @@ from incidents.services.patients import (
     walkin_register,
 )
 from incidents.services.roles import role_assign, role_relieve
-from incidents.services.updates import situation_update_post
+from incidents.services.updates import situation_update_mark_sent, situation_update_post
 
 __all__ = [
     "REOPEN_GRACE",
@@ -84,6 +84,7 @@ __all__ = [
     "patients_transport",
     "role_assign",
     "role_relieve",
+    "situation_update_mark_sent",
     "situation_update_post",
     "walkin_register",
 ]

@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from agencies.models import ContactPoint, Member
+from agencies.models import Channel, ContactPoint, Member
 from notifications.delivery.audiences import audience_members
 from notifications.models import Delivery, Notification
 
@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 INSERT_CHUNK = 1000
 PHONE_CHANNELS = ("sms", "voice")
-CONTACT_CHANNELS = ("sms", "voice", "email")
+CONTACT_CHANNELS = tuple(Channel.values)  # the channels with an address in the roster
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from asim import realtime
-from incidents.services import hospital_alert_accepted
+from incidents.models import SituationUpdate
+from incidents.services import hospital_alert_accepted, situation_update_mark_sent
 from notifications import conf
 from notifications.delivery import progress
 from notifications.delivery.send_loop import Outcome, send_loop
@@ -171,18 +172,17 @@ def finish_notifications(notification_ids: Iterable[int]) -> list[int]:
 
 
 def mark_done(notification_id: int) -> bool:
-    """expanded → done (once); also stamps a situation update as sent."""
-    from incidents.models import SituationUpdate
-
+    """expanded → done (once); a situation update's notification also reports the update
+    sent to the incidents app (its ``sent_at`` and an ``update.sent`` event)."""
     now = timezone.now()
     changed = Notification.objects.filter(
         pk=notification_id, state=Notification.State.EXPANDED
     ).update(state=Notification.State.DONE, done_at=now)
     if changed:
-        # The update's own record says when it went out (incidents.SituationUpdate.sent_at).
-        SituationUpdate.objects.filter(
+        for update in SituationUpdate.objects.filter(
             notifications__id=notification_id, sent_at__isnull=True
-        ).update(sent_at=now)
+        ).select_related("incident"):
+            situation_update_mark_sent(update=update, at=now)
     return bool(changed)
 
 

@@ -17,8 +17,10 @@ from notifications.services.acknowledgements import (
 )
 from notifications.services.configuration import (
     message_template_delete,
+    message_template_errors,
     message_template_save,
     rule_delete,
+    rule_errors,
     rule_save,
 )
 from notifications.services.twilio_requests import twilio_request_claim
@@ -28,9 +30,11 @@ __all__ = [
     "inbox_mark_read",
     "mask_number",
     "message_template_delete",
+    "message_template_errors",
     "message_template_save",
     "notification_acknowledge",
     "rule_delete",
+    "rule_errors",
     "rule_save",
     "twilio_request_claim",
     "via_label",

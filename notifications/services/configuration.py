@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db import IntegrityError, transaction
 
 from agencies.models import AuditEntry, Discipline, DistributionList, Region, RosterRole
 from agencies.services import audit_record, diff, snapshot
+from notifications.delivery.transports import DeliveryChannel
 from notifications.models import (
     MessageTemplate,
     NotificationRule,
@@ -47,7 +49,6 @@ TEMPLATE_FIELDS = (
     "email_body_template",
     "in_app_template",
 )
-CHANNEL_VALUES = ("sms", "voice", "email", "in_app")
 
 
 def region_chain(region: Region) -> list[int]:
@@ -70,8 +71,10 @@ def _validate_rule(
     channels = list(rule.channels or [])
     if not channels:
         errors["channels"] = "Choose at least one channel."
-    elif any(c not in CHANNEL_VALUES for c in channels) or len(set(channels)) != len(channels):
-        errors["channels"] = f"Channels are some of: {', '.join(CHANNEL_VALUES)}, each once."
+    elif not set(channels) <= set(DeliveryChannel.values) or len(set(channels)) != len(channels):
+        errors["channels"] = (
+            f"Channels are some of: {', '.join(DeliveryChannel.values)}, each once."
+        )
     bad = [d for d in rule.disciplines or [] if d not in Discipline.values]
     if bad:
         errors["disciplines"] = f"Unknown disciplines: {', '.join(map(str, bad))}."
@@ -104,6 +107,42 @@ def _validate_rule(
     return errors
 
 
+def _apply_rule_values(rule: NotificationRule, values: Mapping[str, Any]) -> None:
+    unknown = set(values) - set(RULE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field cannot be set." for name in sorted(unknown)})
+    for name, value in values.items():
+        setattr(rule, name, value.strip() if name == "name" and isinstance(value, str) else value)
+
+
+def _rule_problems(
+    rule: NotificationRule, region: Region, lists: Sequence[DistributionList] | None
+) -> dict[str, str]:
+    errors = _validate_rule(rule, lists)
+    if not errors and (
+        NotificationRule.objects.filter(region=region, name=rule.name).exclude(pk=rule.pk).exists()
+    ):
+        errors["name"] = "This region already has a rule with this name."
+    return errors
+
+
+def rule_errors(
+    *,
+    region: Region,
+    values: Mapping[str, Any],
+    rule: NotificationRule | None = None,
+    distribution_lists: Sequence[DistributionList] | None = None,
+) -> dict[str, str]:
+    """What ``rule_save`` with these arguments would refuse, per field; saves nothing and
+    leaves ``rule`` as it is (forms show these before saving)."""
+    candidate = copy.copy(rule) if rule is not None else NotificationRule(region=region)
+    try:
+        _apply_rule_values(candidate, values)
+    except ValidationError as exc:
+        return {name: " ".join(messages) for name, messages in exc.message_dict.items()}
+    return _rule_problems(candidate, region, distribution_lists)
+
+
 @transaction.atomic
 def rule_save(
     *,
@@ -119,16 +158,8 @@ def rule_save(
     rule = rule or NotificationRule(region=region)
     before = {} if creating else snapshot(rule, RULE_FIELDS)
     before_lists = [] if creating else sorted(rule.distribution_lists.values_list("id", flat=True))
-    unknown = set(values) - set(RULE_FIELDS)
-    if unknown:
-        raise ValidationError({name: "This field cannot be set." for name in sorted(unknown)})
-    for name, value in values.items():
-        setattr(rule, name, value.strip() if name == "name" and isinstance(value, str) else value)
-    errors = _validate_rule(rule, distribution_lists)
-    if not errors and (
-        NotificationRule.objects.filter(region=region, name=rule.name).exclude(pk=rule.pk).exists()
-    ):
-        errors["name"] = "This region already has a rule with this name."
+    _apply_rule_values(rule, values)
+    errors = _rule_problems(rule, region, distribution_lists)
     if errors:
         raise ValidationError(errors)
     try:
@@ -165,20 +196,17 @@ def rule_delete(*, actor: Actor, rule: NotificationRule) -> None:
 # --- message templates ---------------------------------------------------------------------------
 
 
-@transaction.atomic
-def message_template_save(
-    *,
-    actor: Actor,
-    region: Region,
-    name: str,
-    body: str,
-    template: MessageTemplate | None = None,
-) -> MessageTemplate:
-    """Create or change a region's update template. Raises ValidationError per field."""
-    creating = template is None
-    template = template or MessageTemplate(region=region)
-    before = {} if creating else snapshot(template, ("name", "body"))
-    template.name, template.body = (name or "").strip(), (body or "").strip()
+def message_template_errors(
+    *, region: Region, name: str, body: str, template: MessageTemplate | None = None
+) -> dict[str, str]:
+    """What ``message_template_save`` with these arguments would refuse, per field; saves
+    nothing and leaves ``template`` as it is."""
+    candidate = copy.copy(template) if template is not None else MessageTemplate(region=region)
+    candidate.name, candidate.body = (name or "").strip(), (body or "").strip()
+    return _template_problems(candidate, region)
+
+
+def _template_problems(template: MessageTemplate, region: Region) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not template.name:
         errors["name"] = "Name the template."
@@ -198,6 +226,24 @@ def message_template_save(
         problem = check_template(template.body)
         if problem:
             errors["body"] = problem
+    return errors
+
+
+@transaction.atomic
+def message_template_save(
+    *,
+    actor: Actor,
+    region: Region,
+    name: str,
+    body: str,
+    template: MessageTemplate | None = None,
+) -> MessageTemplate:
+    """Create or change a region's update template. Raises ValidationError per field."""
+    creating = template is None
+    template = template or MessageTemplate(region=region)
+    before = {} if creating else snapshot(template, ("name", "body"))
+    template.name, template.body = (name or "").strip(), (body or "").strip()
+    errors = _template_problems(template, region)
     if errors:
         raise ValidationError(errors)
     template.save()

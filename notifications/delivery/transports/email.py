@@ -16,7 +16,7 @@ from django.core.mail import EmailMessage, get_connection
 
 from notifications.delivery.messages import email_subject, outgoing_text
 from notifications.delivery.transports.base import (
-    Channel,
+    DeliveryChannel,
     OutgoingMessage,
     SendResult,
     Transport,
@@ -67,8 +67,8 @@ def _smtp_error(exc: Exception) -> TransportError:
 class EmailTransport(Transport):
     """One email per message through the configured backend; raises TransportError on failure."""
 
-    kind = Channel.EMAIL.value
-    label = Channel.EMAIL.label
+    kind = DeliveryChannel.EMAIL.value
+    label = DeliveryChannel.EMAIL.label
     sent_by = "email"
 
     def build(self, message: OutgoingMessage) -> EmailMessage:

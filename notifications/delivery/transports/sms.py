@@ -10,7 +10,7 @@ from twilio.base import values
 from twilio.rest import Client
 
 from notifications.delivery.messages import sms_text
-from notifications.delivery.transports.base import Channel, OutgoingMessage
+from notifications.delivery.transports.base import DeliveryChannel, OutgoingMessage
 from notifications.delivery.transports.twilio_client import TwilioTransport
 
 # Seconds a life-safety SMS may wait in Twilio's queue before Twilio drops it as failed
@@ -21,8 +21,8 @@ LIFE_SAFETY_VALIDITY_SECONDS = 300
 class TwilioSmsTransport(TwilioTransport):
     """SMS through Twilio's Messages API; raises TransportError on any refusal."""
 
-    kind = Channel.SMS.value
-    label = Channel.SMS.label
+    kind = DeliveryChannel.SMS.value
+    label = DeliveryChannel.SMS.label
     sent_by = "twilio-sms"
 
     def create_kwargs(self, message: OutgoingMessage) -> dict[str, Any]:
