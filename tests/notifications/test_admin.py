@@ -16,6 +16,7 @@ from notifications.models import (
     NotificationRule,
 )
 from notifications.tasks import send_notification
+from notifications.texts import check_template
 from tests.notifications.helpers import person, rule
 
 pytestmark = pytest.mark.django_db
@@ -161,9 +162,11 @@ def test_templates_are_validated_and_audited_in_the_admin(admin_client_with_data
     client, _ = admin_client_with_data
     add = reverse("admin:notifications_messagetemplate_add")
 
-    refused = client.post(add, {"region": world.region_a.pk, "name": "Wrap-up", "body": " "})
+    broken = "Update: {% if incident %}open"
+    refused = client.post(add, {"region": world.region_a.pk, "name": "Wrap-up", "body": broken})
     assert refused.status_code == 200
-    assert refused.context["adminform"].form.errors["body"] == ["Write the template's text."]
+    assert check_template(broken)
+    assert refused.context["adminform"].form.errors["body"] == [check_template(broken)]
     assert not MessageTemplate.objects.exists()
 
     made = client.post(add, {"region": world.region_a.pk, "name": "Wrap-up", "body": "Done."})
