@@ -7,13 +7,14 @@ transaction (it opens one if there is none) and:
    RETURNING last_seq` — the row lock serialises concurrent writers, so seqs are strictly
    increasing, gapless and unique per incident (a rolled-back writer releases its number);
 2. inserts the event (unique constraint on (incident, seq) as a second line of defence);
-3. calls every **in-transaction subscriber** synchronously, inside that transaction
-   (`subscribe_in_transaction(cb)`): the notifications outbox creates its Notification rows
-   here so they commit, or roll back, together with the change;
-4. registers, with `transaction.on_commit(..., robust=True)`, a call of every **on-commit
+3. registers, with `transaction.on_commit(..., robust=True)`, a call of every **on-commit
    subscriber** (`subscribe(cb)`) with the committed event: live boards, Celery hand-off.
    Nothing is published for a transaction that rolls back; a failing subscriber is logged
-   and does not stop the others.
+   and does not stop the others;
+4. calls every **in-transaction subscriber** synchronously, inside that transaction
+   (`subscribe_in_transaction(cb)`): the notifications outbox creates its Notification rows
+   here so they commit, or roll back, together with the change (and what it queues on commit
+   runs after the event is published).
 
 Every kind has a TypedDict payload in this module (KIND_SCHEMAS); `payload_errors(kind, data)`
 checks a payload against it (the test-suite runs it over every emitted event).
@@ -650,8 +651,11 @@ def append_event(
             public=officials_see,
             hospital=hospital,
         )
-        for callback in list(_in_transaction_subscribers):
-            callback(event)
+        # Publishing is registered before the in-transaction subscribers run, so the event
+        # reaches its on-commit subscribers before whatever those queue on the same commit (an
+        # eager Celery task runs inside the commit callbacks and may append events itself).
         for callback in list(_on_commit_subscribers):
             transaction.on_commit(_publish(event, callback), using=using, robust=True)
+        for callback in list(_in_transaction_subscribers):
+            callback(event)
     return event
