@@ -29,4 +29,7 @@ class AsimConfig(AppConfig):
     verbose_name = "ASIM"
 
     def ready(self) -> None:
+        from asim import wiring
+
+        wiring.connect()
         logger.info(describe_mode())

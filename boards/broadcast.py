@@ -1,8 +1,8 @@
 """Committed timeline events → the live boards.
 
-`broadcast_event` is an on-commit subscriber of incidents.events (registered once by
-`register()` from BoardsConfig.ready): for every IncidentEvent whose transaction committed,
-it builds one EventEnvelope and sends it through asim.realtime to
+`broadcast_event` is an on-commit subscriber of incidents.events (wired in asim/wiring.py):
+for every IncidentEvent whose transaction committed, it builds one EventEnvelope and sends it
+through asim.realtime to
 
 - `region-<id>`    the dispatch, EMS, EM, responder and officials boards of the incident's region;
 - `hospital-<id>`  the ER boards it concerns: the event's own hospital (and, when a patient
@@ -21,7 +21,6 @@ a message catches up from `/api/v1/incidents/<id>/events/?after=<seq>`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from asim import realtime
 from boards.envelopes import EventEnvelope, EventSummaryEnvelope
@@ -29,7 +28,6 @@ from incidents import events
 from incidents.models import IncidentEvent, IncidentHospital, Patient
 
 logger = logging.getLogger(__name__)
-_unsubscribe: Callable[[], None] | None = None
 
 
 def involved_hospitals(incident_id: int) -> list[int]:
@@ -118,10 +116,3 @@ def broadcast_event(event: IncidentEvent) -> None:
             event.incident_id,
             exc_info=True,
         )
-
-
-def register() -> None:
-    """Subscribe `broadcast_event` to committed events (once, however often it is called)."""
-    global _unsubscribe
-    if _unsubscribe is None:
-        _unsubscribe = events.subscribe(broadcast_event)

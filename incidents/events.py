@@ -7,13 +7,14 @@ transaction (it opens one if there is none) and:
    RETURNING last_seq` — the row lock serialises concurrent writers, so seqs are strictly
    increasing, gapless and unique per incident (a rolled-back writer releases its number);
 2. inserts the event (unique constraint on (incident, seq) as a second line of defence);
-3. calls every **in-transaction subscriber** synchronously, inside that transaction
-   (`subscribe_in_transaction(cb)`): the notifications outbox creates its Notification rows
-   here so they commit, or roll back, together with the change;
-4. registers, with `transaction.on_commit(..., robust=True)`, a call of every **on-commit
+3. registers, with `transaction.on_commit(..., robust=True)`, a call of every **on-commit
    subscriber** (`subscribe(cb)`) with the committed event: live boards, Celery hand-off.
    Nothing is published for a transaction that rolls back; a failing subscriber is logged
-   and does not stop the others.
+   and does not stop the others;
+4. calls every **in-transaction subscriber** synchronously, inside that transaction
+   (`subscribe_in_transaction(cb)`): the notifications outbox creates its Notification rows
+   here so they commit, or roll back, together with the change (and what it queues on commit
+   runs after the event is published).
 
 Every kind has a TypedDict payload (KIND_SCHEMAS); `payload_errors(kind, data)` checks a
 payload against it (the test-suite runs it over every emitted event). Every kind also has an
@@ -68,6 +69,7 @@ PATIENT_TRANSPORTED = "patient.transported"
 PATIENT_ARRIVED = "patient.arrived"
 PATIENT_DETAILS = "patient.details"
 UPDATE_POSTED = "update.posted"
+UPDATE_SENT = "update.sent"
 
 
 # --- payload schemas ---------------------------------------------------------------------------
@@ -256,6 +258,10 @@ class UpdatePosted(TypedDict):
     audience_ids: list[int]
 
 
+class UpdateSent(TypedDict):
+    update_id: int
+
+
 KIND_SCHEMAS: dict[str, type] = {
     INCIDENT_DECLARED: IncidentDeclared,
     INCIDENT_UPDATED: IncidentUpdated,
@@ -279,6 +285,7 @@ KIND_SCHEMAS: dict[str, type] = {
     PATIENT_ARRIVED: PatientArrived,
     PATIENT_DETAILS: PatientDetails,
     UPDATE_POSTED: UpdatePosted,
+    UPDATE_SENT: UpdateSent,
 }
 
 
@@ -355,6 +362,8 @@ AUDIENCES: dict[str, AudienceRule] = {
     # staff): an ER charge nurse sees that one was posted, to which lists and by whom, never
     # its body; officials read the body in the update itself, not in the timeline.
     UPDATE_POSTED: AudienceRule(er_own=_SUMMARY, er=_SUMMARY, official=_SUMMARY),
+    # When the update's messages went out: seen by whoever sees that it was posted.
+    UPDATE_SENT: AudienceRule(er_own=_SUMMARY, er=_SUMMARY, official=_SUMMARY),
 }
 
 # Payload keys naming another hospital an event is about (besides `event.hospital`).
@@ -561,8 +570,11 @@ def append_event(
             public=officials_see,
             hospital=hospital,
         )
-        for callback in list(_in_transaction_subscribers):
-            callback(event)
+        # Publishing is registered before the in-transaction subscribers run, so the event
+        # reaches its on-commit subscribers before whatever those queue on the same commit (an
+        # eager Celery task runs inside the commit callbacks and may append events itself).
         for callback in list(_on_commit_subscribers):
             transaction.on_commit(_publish(event, callback), using=using, robust=True)
+        for callback in list(_in_transaction_subscribers):
+            callback(event)
     return event

@@ -179,8 +179,8 @@ class IncidentEvent(models.Model):
         raise ValueError("The incident timeline is append-only.")
 
 
-# The escalation ladder of a hospital that has not acknowledged (notifications.escalation runs
-# it, one step per region `ack_timeout_seconds`): level → who is called, by voice.
+# The escalation ladder of a hospital that has not acknowledged (notifications.services.escalation
+# runs it, one step per region `ack_timeout_seconds`): level → who is called, by voice.
 ESCALATION_STEPS: dict[int, str] = {1: "ER contacts not yet called", 2: "on-call staff"}
 
 

@@ -1,13 +1,17 @@
-"""Admin: rules and templates are editable; notifications, deliveries and escalations are the
+"""Admin: rules and templates are editable through notifications.services (validated, and on
+the audit record like every other change); notifications, deliveries and escalations are the
 record of what was sent and stay read-only (workers and webhooks change them)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from notifications import services
 from notifications.models import (
     Delivery,
     HospitalEscalation,
@@ -15,6 +19,7 @@ from notifications.models import (
     Notification,
     NotificationRule,
 )
+from notifications.services.configuration import RULE_FIELDS
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -28,19 +33,124 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class RuleAdminForm(forms.ModelForm):
+    """Shows what notifications.services refuses as form errors, before anything is saved."""
+
+    class Meta:
+        model = NotificationRule
+        fields = ["region", *RULE_FIELDS, "distribution_lists"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        region = cleaned.get("region") or getattr(self.instance, "region", None)
+        if region is None or self.errors:
+            return cleaned
+        errors = services.rule_errors(
+            region=region,
+            values={name: cleaned[name] for name in RULE_FIELDS if name in cleaned},
+            rule=self.instance if self.instance.pk else None,
+            distribution_lists=list(cleaned.get("distribution_lists") or []),
+        )
+        add_errors(self, errors)
+        return cleaned
+
+
+class TemplateAdminForm(forms.ModelForm):
+    class Meta:
+        model = MessageTemplate
+        fields = ["region", "name", "body"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        region = cleaned.get("region") or getattr(self.instance, "region", None)
+        if region is None or self.errors:
+            return cleaned
+        errors = services.message_template_errors(
+            region=region,
+            name=cleaned.get("name", ""),
+            body=cleaned.get("body", ""),
+            template=self.instance if self.instance.pk else None,
+        )
+        add_errors(self, errors)
+        return cleaned
+
+
+def add_errors(form: forms.ModelForm, errors: dict[str, str]) -> None:
+    for name, message in errors.items():
+        form.add_error(name if name in form.fields else None, message)
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """Saves and deletes go through notifications.services (the same validation and audit
+    entries as the API and the pages). The region of a saved row is fixed."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["region"] if obj is not None else []
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
+    ) -> None:
+        """The service has saved the many-to-many fields with the row."""
+
+
 @admin.register(NotificationRule)
-class NotificationRuleAdmin(admin.ModelAdmin):
+class NotificationRuleAdmin(ServiceAdmin):
+    form = RuleAdminForm
     list_display = ["name", "region", "trigger", "active", "life_safety", "updated_at"]
     list_filter = ["region", "trigger", "active"]
     search_fields = ["name"]
     filter_horizontal = ["distribution_lists"]
 
+    def save_model(
+        self, request: HttpRequest, obj: NotificationRule, form: forms.ModelForm, change: bool
+    ) -> None:
+        # `obj` already holds the form's values: the service starts from the stored row.
+        stored = NotificationRule.objects.get(pk=obj.pk) if change else None
+        saved = services.rule_save(
+            actor=request.user,
+            region=stored.region if stored else form.cleaned_data["region"],
+            values={name: form.cleaned_data[name] for name in RULE_FIELDS},
+            rule=stored,
+            distribution_lists=list(form.cleaned_data["distribution_lists"]),
+        )
+        obj.pk, obj.updated_at = saved.pk, saved.updated_at
+        obj._state.adding = False
+
+    def delete_model(self, request: HttpRequest, obj: NotificationRule) -> None:
+        services.rule_delete(actor=request.user, rule=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[NotificationRule]) -> None:
+        for rule in queryset:
+            services.rule_delete(actor=request.user, rule=rule)
+
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(admin.ModelAdmin):
+class MessageTemplateAdmin(ServiceAdmin):
+    form = TemplateAdminForm
     list_display = ["name", "region", "updated_at"]
     list_filter = ["region"]
     search_fields = ["name", "body"]
+
+    def save_model(
+        self, request: HttpRequest, obj: MessageTemplate, form: forms.ModelForm, change: bool
+    ) -> None:
+        stored = MessageTemplate.objects.get(pk=obj.pk) if change else None
+        saved = services.message_template_save(
+            actor=request.user,
+            region=stored.region if stored else form.cleaned_data["region"],
+            name=form.cleaned_data["name"],
+            body=form.cleaned_data["body"],
+            template=stored,
+        )
+        obj.pk, obj.updated_at = saved.pk, saved.updated_at
+        obj._state.adding = False
+
+    def delete_model(self, request: HttpRequest, obj: MessageTemplate) -> None:
+        services.message_template_delete(actor=request.user, template=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[MessageTemplate]) -> None:
+        for template in queryset:
+            services.message_template_delete(actor=request.user, template=template)
 
 
 class DeliveryInline(admin.TabularInline):

@@ -8,13 +8,7 @@ from django.db.models import Q
 
 from agencies.models import ContactPoint, DistributionList, Hospital, Member, Region
 from incidents.models import Incident, IncidentEvent, SituationUpdate
-
-
-class DeliveryChannel(models.TextChoices):
-    SMS = "sms", "SMS"
-    VOICE = "voice", "Voice call"
-    EMAIL = "email", "Email"
-    IN_APP = "in_app", "In-app"
+from notifications.delivery.transports import DeliveryChannel
 
 
 class NotificationRule(models.Model):

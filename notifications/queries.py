@@ -25,8 +25,8 @@ from agencies.queries import members_visible
 from incidents import events as incident_events
 from incidents.models import IncidentHospital
 from incidents.queries import incidents_visible
-from notifications import states
-from notifications.audiences import audience_members
+from notifications.delivery import states
+from notifications.delivery.audiences import audience_members
 from notifications.models import Delivery, MessageTemplate, Notification, NotificationRule
 
 User = AbstractBaseUser | AnonymousUser

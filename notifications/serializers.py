@@ -9,14 +9,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agencies.models import Discipline, RosterRole
-from notifications import states
-from notifications.audiences import describe
+from notifications.delivery import states
+from notifications.delivery.audiences import describe
+from notifications.delivery.transports import DeliveryChannel
 from notifications.models import Delivery, Notification
-from notifications.rules import TRIGGERS
 from notifications.services import mask_number
+from notifications.services.rules import TRIGGERS
 
 STATUS_HELP = "pending, sending, sent, delivered, undelivered or failed"
-CHANNEL_HELP = "sms, voice, email or in_app"
+CHANNEL_HELP = f"{', '.join(DeliveryChannel.values[:-1])} or {DeliveryChannel.values[-1]}"
 
 
 class CountsSerializer(serializers.Serializer):
@@ -29,7 +30,7 @@ class CountsSerializer(serializers.Serializer):
 
 
 class DeliverySummarySerializer(serializers.Serializer):
-    """A notification's deliveries in words people use (notifications.states.PLAIN_STATES)."""
+    """A notification's deliveries in words people use (delivery/states.py PLAIN_STATES)."""
 
     total = serializers.IntegerField()
     reached = serializers.IntegerField(help_text="Delivered or acknowledged.")

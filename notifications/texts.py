@@ -8,11 +8,11 @@ location added unless the title already names it —, status, estimated counts, 
 ``event`` (kind, summary, data — only for the kinds a rule may trigger on, none of which
 carries patient details), ``hospital`` (name, short code, phone), ``region`` (name),
 ``update`` (body, author) and ``link`` (the incident page). The exercise prefix is added
-here, exactly once, through notifications.messages.
+here, exactly once, through notifications.delivery.messages.
 
 Every text value in the context is one line (asim.plain_text.one_line): this is where typed
-words enter a rule's message (the short SMS/voice replies in notifications.replies use the same
-function), so no line break, control or bidi character reaches an SMS, a call or an email
+words enter a rule's message (the short SMS/voice replies in notifications.services.replies use
+the same function), so no line break, control or bidi character reaches an SMS, a call or an email
 subject, whatever template a rule uses. An update's paragraphs are joined into one line too.
 """
 
@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from agencies.queries import person_label
 from asim.plain_text import one_line, title_with_place
-from notifications.messages import outgoing_text, with_exercise_prefix
+from notifications.delivery.messages import outgoing_text, with_exercise_prefix
 
 logger = logging.getLogger(__name__)
 

@@ -41,8 +41,10 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
-from notifications import progress, replies, services, states
-from notifications.messages import VOICE_LANGUAGE
+from notifications import services
+from notifications.delivery import progress, states
+from notifications.delivery.messages import VOICE_LANGUAGE
+from notifications.services import replies
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +133,7 @@ def voice_status(request: HttpRequest, delivery_id: int | None = None) -> HttpRe
 
 @twilio_webhook
 def sms_inbound(request: HttpRequest) -> HttpResponse:
-    """An SMS to our number: ACK, a capacity answer, or help (see notifications.replies)."""
+    """An SMS to our number: ACK, a capacity answer, or help (services/replies.py)."""
     message_sid = request.POST.get("MessageSid", "")
     if not message_sid or len(message_sid) > SID_MAX_LENGTH:
         return HttpResponseBadRequest("A MessageSid is required.")

@@ -7,9 +7,8 @@ class ReadinessConfig(AppConfig):
     name = "readiness"
 
     def ready(self) -> None:
-        # The checklist and role event kinds join the incident timeline, and a declared
-        # incident starts its region's adopted checklist in the declaring transaction.
-        from readiness import events, subscribers
+        # The checklist and role event kinds join the incident timeline (what readiness does
+        # when an incident is declared is wired in asim/wiring.py).
+        from readiness import events
 
         events.register_kinds()
-        subscribers.register()

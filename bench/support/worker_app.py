@@ -61,7 +61,7 @@ def _twilio() -> Any:
         from django.conf import settings
         from twilio.rest import Client
 
-        from notifications.transports.twilio_client import BaseUrlHttpClient
+        from notifications.delivery.transports.twilio_client import BaseUrlHttpClient
 
         _client = Client(
             settings.TWILIO_ACCOUNT_SID,

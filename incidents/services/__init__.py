@@ -38,7 +38,7 @@ from incidents.services.patients import (
     patients_transport,
     walkin_register,
 )
-from incidents.services.updates import situation_update_post
+from incidents.services.updates import situation_update_mark_sent, situation_update_post
 
 __all__ = [
     "REOPEN_GRACE",
@@ -63,6 +63,7 @@ __all__ = [
     "patient_update_details",
     "patients_out",
     "patients_transport",
+    "situation_update_mark_sent",
     "situation_update_post",
     "walkin_register",
 ]

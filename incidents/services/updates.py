@@ -1,11 +1,13 @@
 """Situation updates: an emergency manager's update to distribution lists, on the timeline.
 
-Sending is the notifications issue's job: it subscribes to `update.posted` events.
+Sending is the notifications app's job: it subscribes to `update.posted` events, and reports
+back through `situation_update_mark_sent` when the update's messages have gone out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,7 +15,7 @@ from django.utils import timezone
 
 from agencies.models import DistributionList
 from incidents import events
-from incidents.models import Incident, SituationUpdate
+from incidents.models import Incident, IncidentEvent, SituationUpdate
 from incidents.services.common import Actor, lock_incident
 
 MAX_BODY = 1600  # ten SMS segments
@@ -70,3 +72,25 @@ def situation_update_post(
             public=True,
         )
     return update
+
+
+def situation_update_mark_sent(*, update: SituationUpdate, at: datetime) -> IncidentEvent | None:
+    """The notifications app reports that the update's notification is done: record when it
+    went out (``sent_at``) and put that on the timeline. Only the first report counts; later
+    ones change nothing and return None."""
+    with transaction.atomic():
+        locked = lock_incident(update.incident)
+        if not SituationUpdate.objects.filter(pk=update.pk, sent_at__isnull=True).update(
+            sent_at=at
+        ):
+            return None
+        update.sent_at = at
+        names = list(update.audience.order_by("name").values_list("name", flat=True))
+        return events.append_event(
+            incident=locked,
+            kind=events.UPDATE_SENT,
+            actor=None,
+            summary=f"Situation update sent to {', '.join(names)}",
+            data={"update_id": update.pk},
+            public=True,
+        )

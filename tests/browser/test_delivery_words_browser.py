@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from agencies.models import Channel, RosterRole
 from incidents import services
-from notifications import progress, states
+from notifications.delivery import progress, states
 from notifications.models import Delivery
 from tests.browser.conftest import elsewhere, live
 from tests.factories import ContactPointFactory, MemberFactory

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from notifications.transports.console import clear_console_outbox
+from notifications.delivery.transports.console import clear_console_outbox
 from tests.fakes.twilio_server import FakeTwilioServer
 from tests.notifications.sinks import SmtpSink, WebhookSink
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from incidents import services
-from notifications import states
+from notifications.delivery import states
 from notifications.models import Delivery
 from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from tests.incidents.conftest import declare

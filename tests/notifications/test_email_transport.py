@@ -9,8 +9,13 @@ from email import policy
 import pytest
 from django.core import mail
 
-from notifications.messages import EXERCISE_PREFIX
-from notifications.transports import EmailTransport, OutgoingMessage, TransportError, transport_for
+from notifications.delivery.messages import EXERCISE_PREFIX
+from notifications.delivery.transports import (
+    EmailTransport,
+    OutgoingMessage,
+    TransportError,
+    transport_for,
+)
 
 
 def message(**overrides: object) -> OutgoingMessage:

@@ -12,8 +12,8 @@ from django.utils import timezone
 from agencies.models import RosterRole
 from incidents import events, services
 from incidents.models import IncidentEvent
-from notifications.escalation import escalate_due, flag_overdue_capacity
 from notifications.models import Delivery, HospitalEscalation, Notification
+from notifications.services.escalation import escalate_due, flag_overdue_capacity
 from notifications.tasks import escalate
 from tests.fakes.twilio_server import DEFAULT_AUTH_TOKEN
 from tests.incidents.conftest import declare

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Channel, Discipline, RosterRole
-from notifications.expansion import expand
+from notifications.delivery.expansion import expand
 from notifications.models import Delivery, Notification
 from tests.factories import ContactPointFactory, UserFactory
 from tests.notifications.helpers import person

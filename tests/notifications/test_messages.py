@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from notifications.messages import (
+from notifications.delivery.messages import (
     EXERCISE_PREFIX,
     email_subject,
     outgoing_text,

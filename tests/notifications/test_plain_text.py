@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from agencies.models import RosterRole
-from notifications.transports.console import console_outbox
+from notifications.delivery.transports.console import console_outbox
 from tests.fakes.twilio_server import DEFAULT_AUTH_TOKEN
 from tests.incidents.conftest import declare
 from tests.notifications.conftest import FROM_NUMBER, signed_post, twiml_text

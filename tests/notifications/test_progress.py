@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 
 from agencies.models import Discipline
-from notifications import progress
+from notifications.delivery import progress
 from notifications.models import Notification
 from notifications.tasks import send_notification
 from tests.incidents.conftest import declare

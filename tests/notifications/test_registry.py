@@ -7,11 +7,13 @@ import logging
 
 import pytest
 
-from notifications.messages import EXERCISE_PREFIX
-from notifications.transports import (
+from agencies.models import Channel
+from notifications.delivery.messages import EXERCISE_PREFIX
+from notifications.delivery.transports import (
+    CHANNEL_TRANSPORTS,
     REGISTRY,
-    Channel,
     ConsoleTransport,
+    DeliveryChannel,
     EmailTransport,
     InAppTransport,
     OutgoingMessage,
@@ -19,7 +21,8 @@ from notifications.transports import (
     TwilioVoiceTransport,
     transport_for,
 )
-from notifications.transports.console import NOT_SENT, console_outbox
+from notifications.delivery.transports.console import NOT_SENT, console_outbox
+from notifications.models import Delivery
 
 
 def message(**overrides: object) -> OutgoingMessage:
@@ -49,9 +52,15 @@ def test_an_unknown_channel_is_refused_with_the_known_ones():
 
 
 def test_every_channel_has_a_transport_and_the_console_is_not_a_channel():
-    assert set(Channel.values) <= set(REGISTRY)
-    assert "console" not in Channel.values
+    assert set(DeliveryChannel.values) <= set(REGISTRY)
+    assert "console" not in DeliveryChannel.values
     assert all(REGISTRY[kind].kind == kind for kind in REGISTRY)
+
+
+def test_the_channels_are_the_contact_channels_and_in_app_each_with_one_transport():
+    assert DeliveryChannel.values == [*Channel.values, "in_app"]
+    assert sorted(CHANNEL_TRANSPORTS) == sorted(DeliveryChannel.values)
+    assert Delivery._meta.get_field("channel").choices == DeliveryChannel.choices
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from agencies.models import Discipline, RosterRole
 from incidents import events, services
 from incidents.models import IncidentEvent
 from notifications.models import Delivery
-from notifications.replies import HELP_TEXT, UNKNOWN_NUMBER_TEXT, parse_capacity
+from notifications.services.replies import HELP_TEXT, UNKNOWN_NUMBER_TEXT, parse_capacity
 from notifications.tasks import send_notification
 from tests.factories import UserFactory
 from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN

@@ -8,9 +8,9 @@ from django.db import transaction
 from agencies.models import Channel, Discipline, RosterRole
 from incidents import services
 from incidents.models import Incident
+from notifications.delivery.transports.console import console_outbox
 from notifications.models import Notification
 from notifications.tasks import send_notification
-from notifications.transports.console import console_outbox
 from tests.factories import DistributionListFactory, UserFactory
 from tests.incidents.conftest import declare
 from tests.notifications.helpers import build_roster, person, recipients, rule
@@ -362,7 +362,7 @@ def test_an_in_app_delivery_goes_to_each_active_login_once(one_hospital, dispatc
 def test_a_failing_rule_neither_blocks_the_declaration_nor_the_other_rules(
     one_hospital, dispatcher_a, monkeypatch, caplog
 ):
-    from notifications import rules as rules_module
+    from notifications.services import rules as rules_module
 
     world = one_hospital
     broken = rule(world, name="broken", disciplines=[Discipline.LAW])

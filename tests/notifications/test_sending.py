@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agencies.models import Channel, Discipline, RosterRole
+from notifications.delivery.states import backoff_seconds
+from notifications.delivery.transports.sms import LIFE_SAFETY_VALIDITY_SECONDS
 from notifications.models import Delivery, Notification
-from notifications.states import backoff_seconds
 from notifications.tasks import send_deliveries, send_notification
-from notifications.transports.sms import LIFE_SAFETY_VALIDITY_SECONDS
 from tests.factories import UserFactory
 from tests.fakes.twilio_server import Outcome
 from tests.notifications.conftest import PUBLIC_BASE_URL
@@ -301,7 +301,7 @@ def test_a_delivery_with_a_provider_id_is_never_sent_again(world, fast, twilio_f
 def test_a_delivery_claimed_by_another_worker_is_left_alone(world, fast, twilio_fake):
     em_person(world)
     notification = notification_for(world)
-    from notifications.expansion import expand
+    from notifications.delivery.expansion import expand
 
     expand(notification.pk)
     delivery = notification.deliveries.get()
@@ -333,7 +333,7 @@ def test_a_batch_is_sent_concurrently_within_the_bound(world, fast, twilio_fake)
 
 
 def test_a_batch_writes_in_slices_not_one_query_per_delivery(world, fast, twilio_fake):
-    from notifications.expansion import expand
+    from notifications.delivery.expansion import expand
 
     fast.NOTIFY_CONCURRENCY = 50
 
@@ -361,17 +361,17 @@ def test_deliveries_are_split_into_batches_of_the_configured_size(world, fast, t
         em_person(world)
     notification = notification_for(world)
     batches = []
-    original = send_deliveries.delay
+    original = send_deliveries.apply_async
 
-    def record(ids):
-        batches.append(len(ids))
-        return original(ids)
+    def record(args, **options):
+        batches.append(len(args[0]))
+        return original(args, **options)
 
-    send_deliveries.delay = record
+    send_deliveries.apply_async = record
     try:
         send_notification(notification.pk)
     finally:
-        del send_deliveries.delay
+        del send_deliveries.apply_async
 
     assert batches == [4, 4, 2]
     assert notification.deliveries.filter(status="sent").count() == 10
@@ -423,7 +423,7 @@ def test_a_refused_email_address_fails_and_is_marked(world, notify_settings, smt
 def test_without_twilio_sms_goes_to_the_console_and_is_marked_not_sent(
     world, notify_settings, no_twilio_settings
 ):
-    from notifications.transports.console import console_outbox
+    from notifications.delivery.transports.console import console_outbox
 
     member = em_person(world)
     notification = notification_for(world)
@@ -457,7 +457,7 @@ def test_progress_reaches_the_region_and_incident_boards(world, fast, twilio_fak
 def test_a_stale_claim_older_than_the_timeout_is_not_touched_by_a_new_batch(world, fast):
     em_person(world)
     notification = notification_for(world)
-    from notifications.expansion import expand
+    from notifications.delivery.expansion import expand
 
     expand(notification.pk)
     long_ago = timezone.now() - timedelta(hours=1)

@@ -10,9 +10,9 @@ from django.utils import timezone
 from agencies.models import RosterRole
 from incidents import events, services
 from incidents.models import HospitalStandDown, IncidentEvent
+from notifications.delivery.transports.console import console_outbox
 from notifications.demo import RULES
 from notifications.models import Notification
-from notifications.transports.console import console_outbox
 from tests.conftest import as_user
 from tests.incidents.conftest import declare
 from tests.notifications.helpers import person, rule

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from agencies.models import Discipline
-from notifications import states
+from notifications.delivery import states
+from notifications.delivery.transports import SendResult, TransportError
 from notifications.models import Delivery, Notification
-from notifications.transports import SendResult, TransportError
 from tests.notifications.helpers import person
 
 pytestmark = pytest.mark.django_db

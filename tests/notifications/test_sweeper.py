@@ -11,7 +11,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from agencies.models import Discipline, RosterRole
-from notifications.expansion import expand
+from notifications.delivery.expansion import expand
 from notifications.models import Delivery, Notification
 from notifications.tasks import send_notification, sweep
 from tests.incidents.conftest import declare

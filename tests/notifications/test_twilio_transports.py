@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from notifications.messages import EXERCISE_PREFIX
-from notifications.transports import (
+from notifications.delivery.messages import EXERCISE_PREFIX
+from notifications.delivery.transports import (
     OutgoingMessage,
     SendResult,
     Transport,
@@ -18,7 +18,7 @@ from notifications.transports import (
     TwilioSmsTransport,
     TwilioVoiceTransport,
 )
-from notifications.transports.sms import LIFE_SAFETY_VALIDITY_SECONDS
+from notifications.delivery.transports.sms import LIFE_SAFETY_VALIDITY_SECONDS
 from tests.fakes.twilio_server import FakeTwilioServer, Outcome
 from tests.notifications.conftest import FROM_NUMBER, MESSAGING_SERVICE_SID
 

@@ -8,7 +8,8 @@ from django.core import mail
 
 from agencies.models import Channel, RosterRole
 from incidents import services
-from incidents.models import Incident, SituationUpdate
+from incidents.models import Incident, IncidentEvent, SituationUpdate
+from notifications.delivery import sending
 from notifications.models import MessageTemplate
 from tests.conftest import as_user
 from tests.factories import ContactPointFactory, DistributionListFactory, UserFactory
@@ -163,6 +164,33 @@ def test_sending_an_update_reaches_the_lists_members_with_per_recipient_state(
     assert all(d["acknowledged_at"] for d in mayor_rows)
     # every delivery of the mayor: SMS, email and in-app
     assert api.get(f"/api/v1/notifications/{notification.pk}/").json()["acknowledged"] == 3
+
+
+def test_a_sent_update_is_stamped_and_on_the_timeline_once(
+    api, em_a, incident, officials, notify_settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(api, em_a).post(
+            f"/api/v1/incidents/{incident.pk}/updates/",
+            {"body": "Scene secure.", "audience": [officials.pk]},
+            format="json",
+        )
+    assert response.status_code == 201
+    update = SituationUpdate.objects.get()
+    [notification] = update.notifications.all()
+    sending.finish_notifications([notification.pk])  # finishing again changes nothing
+
+    update.refresh_from_db()
+    notification.refresh_from_db()
+    [sent] = IncidentEvent.objects.filter(incident=incident, kind="update.sent")
+    assert update.sent_at == notification.done_at is not None
+    assert sent.data == {"update_id": update.pk}
+    assert sent.summary == "Situation update sent to County officials"
+    assert sent.public
+    posted = IncidentEvent.objects.get(incident=incident, kind="update.posted")
+    assert sent.seq > posted.seq
+    assert services.situation_update_mark_sent(update=update, at=notification.done_at) is None
+    assert IncidentEvent.objects.filter(kind="update.sent").count() == 1
 
 
 def test_an_update_can_be_sent_after_the_incident_closed(

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from agencies.models import Discipline
-from notifications.expansion import expand
+from notifications.delivery.expansion import expand
 from notifications.models import Delivery, Notification
 from notifications.tasks import send_notification
 from tests.fakes.twilio_server import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, Outcome, sign

@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from asim import realtime
-from notifications import conf, queries
+from notifications import conf, queries, queue
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -116,9 +116,5 @@ def _schedule_trailing(notification_id: int, window: int) -> None:
         return  # eager mode cannot wait; the next push or the final one carries the counts
     if not cache.add(f"notify:progress-trailing:{notification_id}", 1, timeout=window + 1):
         return
-    from notifications.tasks import push_progress
-
-    try:
-        push_progress.apply_async((notification_id,), countdown=window)
-    except Exception:  # the broker is down: the boards get the next push instead
-        logger.warning("could not schedule a trailing progress push", exc_info=True)
+    # A broker that is down loses only this push: the boards get the next one instead.
+    queue.try_enqueue(queue.PUSH_PROGRESS, notification_id, countdown=window)

@@ -29,9 +29,9 @@ from django.db import transaction
 from agencies.models import Hospital, Member, RosterRole
 from incidents import events
 from incidents.models import ESCALATION_STEPS, Incident, IncidentEvent, IncidentHospital
-from notifications.audiences import roles_q
+from notifications import queue
+from notifications.delivery.audiences import roles_q
 from notifications.models import Delivery, HospitalEscalation, Notification
-from notifications.rules import queue_on_commit
 from notifications.texts import context_for, render_texts
 
 logger = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ def hospital_escalate(
         if notification is not None:
             notification.event = event
             notification.save(update_fields=["event"])
-            queue_on_commit([notification.pk])
+            queue.notifications_on_commit([notification.pk])
         escalation = HospitalEscalation.objects.create(
             incident=incident,
             hospital=hospital,

@@ -30,7 +30,7 @@ from asim.plain_text import one_line
 from incidents.models import IncidentHospital
 from incidents.services import hospital_answer_capacity
 from notifications.models import Delivery
-from notifications.services import notification_acknowledge, via_label
+from notifications.services.acknowledgements import notification_acknowledge, via_label
 
 logger = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from typing import Any
 from twilio.base import values
 from twilio.rest import Client
 
-from notifications.messages import sms_text
-from notifications.transports.base import Channel, OutgoingMessage
-from notifications.transports.twilio_client import TwilioTransport
+from notifications.delivery.messages import sms_text
+from notifications.delivery.transports.base import DeliveryChannel, OutgoingMessage
+from notifications.delivery.transports.twilio_client import TwilioTransport
 
 # Seconds a life-safety SMS may wait in Twilio's queue before Twilio drops it as failed
 # (error 30036). Five minutes: later than that, a mass-casualty alert misleads more than it helps.
@@ -21,8 +21,8 @@ LIFE_SAFETY_VALIDITY_SECONDS = 300
 class TwilioSmsTransport(TwilioTransport):
     """SMS through Twilio's Messages API; raises TransportError on any refusal."""
 
-    kind = Channel.SMS.value
-    label = Channel.SMS.label
+    kind = DeliveryChannel.SMS.value
+    label = DeliveryChannel.SMS.label
     sent_by = "twilio-sms"
 
     def create_kwargs(self, message: OutgoingMessage) -> dict[str, Any]:

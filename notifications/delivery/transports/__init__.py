@@ -1,5 +1,9 @@
 """Transports: one module per channel behind one interface, and the registry of kinds.
 
+The registry is where channel choices come from: ``DeliveryChannel`` (every contact-point
+channel of agencies.models.Channel, and in-app), with exactly one transport per channel;
+the console transport stands in for Twilio when it is not configured.
+
 ``transport_for(channel)`` is the entry point: SMS and voice go through Twilio when it is
 configured and through the console transport (logged, "NOT SENT") otherwise; email uses
 Django's configured mail backend; in-app is handled by the notifications app itself.
@@ -7,32 +11,35 @@ Django's configured mail backend; in-app is handled by the notifications app its
 
 from __future__ import annotations
 
-from notifications.transports.base import (
-    Channel,
+from notifications.delivery.transports.base import (
+    DeliveryChannel,
     OutgoingMessage,
     SendResult,
     Transport,
     TransportError,
 )
-from notifications.transports.console import ConsoleTransport
-from notifications.transports.email import EmailTransport
-from notifications.transports.in_app import InAppTransport
-from notifications.transports.sms import TwilioSmsTransport
-from notifications.transports.twilio_client import twilio_configured
-from notifications.transports.voice import TwilioVoiceTransport
+from notifications.delivery.transports.console import ConsoleTransport
+from notifications.delivery.transports.email import EmailTransport
+from notifications.delivery.transports.in_app import InAppTransport
+from notifications.delivery.transports.sms import TwilioSmsTransport
+from notifications.delivery.transports.twilio_client import twilio_configured
+from notifications.delivery.transports.voice import TwilioVoiceTransport
 
-REGISTRY: dict[str, type[Transport]] = {
+CHANNEL_TRANSPORTS: dict[str, type[Transport]] = {
     cls.kind: cls
-    for cls in (
-        TwilioSmsTransport,
-        TwilioVoiceTransport,
-        EmailTransport,
-        InAppTransport,
-        ConsoleTransport,
+    for cls in (TwilioSmsTransport, TwilioVoiceTransport, EmailTransport, InAppTransport)
+}
+if sorted(CHANNEL_TRANSPORTS) != sorted(DeliveryChannel.values):
+    raise RuntimeError(
+        f"one transport per channel: {sorted(DeliveryChannel.values)} have "
+        f"{sorted(CHANNEL_TRANSPORTS)}"
     )
+REGISTRY: dict[str, type[Transport]] = {
+    **CHANNEL_TRANSPORTS,
+    ConsoleTransport.kind: ConsoleTransport,
 }
 # Channels that need Twilio; without it they fall back to the console transport.
-TWILIO_CHANNELS = frozenset({Channel.SMS.value, Channel.VOICE.value})
+TWILIO_CHANNELS = frozenset({DeliveryChannel.SMS.value, DeliveryChannel.VOICE.value})
 
 
 def transport_for(channel: str) -> Transport:
@@ -53,9 +60,10 @@ def transport_for(channel: str) -> Transport:
 
 
 __all__ = [
+    "CHANNEL_TRANSPORTS",
     "REGISTRY",
-    "Channel",
     "ConsoleTransport",
+    "DeliveryChannel",
     "EmailTransport",
     "InAppTransport",
     "OutgoingMessage",

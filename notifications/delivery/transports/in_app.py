@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import uuid
 
-from notifications.transports.base import Channel, OutgoingMessage, SendResult, Transport
+from notifications.delivery.transports.base import (
+    DeliveryChannel,
+    OutgoingMessage,
+    SendResult,
+    Transport,
+)
 
 
 class InAppTransport(Transport):
     """Accepts every well-formed message; the caller stores and pushes it."""
 
-    kind = Channel.IN_APP.value
-    label = Channel.IN_APP.label
+    kind = DeliveryChannel.IN_APP.value
+    label = DeliveryChannel.IN_APP.label
     sent_by = "in_app"
 
     def send(self, message: OutgoingMessage) -> SendResult:

@@ -28,7 +28,12 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from notifications.transports.base import OutgoingMessage, SendResult, Transport, TransportError
+from notifications.delivery.transports.base import (
+    OutgoingMessage,
+    SendResult,
+    Transport,
+    TransportError,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -35,9 +35,9 @@ from django.db.models.functions import Coalesce
 
 from agencies.services import contact_point_mark_failed
 from notifications import conf
+from notifications.delivery.transports import SendResult, TransportError
+from notifications.delivery.transports.console import PROVIDER_ID_PREFIX as NOT_SENT_PREFIX
 from notifications.models import Delivery
-from notifications.transports import SendResult, TransportError
-from notifications.transports.console import PROVIDER_ID_PREFIX as NOT_SENT_PREFIX
 
 Status = Delivery.Status
 PENDING, SENDING, SENT = Status.PENDING, Status.SENDING, Status.SENT

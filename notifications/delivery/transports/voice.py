@@ -11,16 +11,16 @@ from typing import Any
 from twilio.base import values
 from twilio.rest import Client
 
-from notifications.messages import voice_twiml
-from notifications.transports.base import Channel, OutgoingMessage, TransportError
-from notifications.transports.twilio_client import TwilioTransport
+from notifications.delivery.messages import voice_twiml
+from notifications.delivery.transports.base import DeliveryChannel, OutgoingMessage, TransportError
+from notifications.delivery.transports.twilio_client import TwilioTransport
 
 
 class TwilioVoiceTransport(TwilioTransport):
     """Voice calls through Twilio's Calls API; raises TransportError on any refusal."""
 
-    kind = Channel.VOICE.value
-    label = Channel.VOICE.label
+    kind = DeliveryChannel.VOICE.value
+    label = DeliveryChannel.VOICE.label
     sent_by = "twilio-voice"
 
     def create_kwargs(self, message: OutgoingMessage) -> dict[str, Any]:

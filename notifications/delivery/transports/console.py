@@ -13,8 +13,8 @@ import uuid
 from collections import deque
 from dataclasses import dataclass
 
-from notifications.messages import outgoing_text
-from notifications.transports.base import OutgoingMessage, SendResult, Transport
+from notifications.delivery.messages import outgoing_text
+from notifications.delivery.transports.base import OutgoingMessage, SendResult, Transport
 
 logger = logging.getLogger(__name__)
 

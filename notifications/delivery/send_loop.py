@@ -1,7 +1,7 @@
 """The worker's sending event loop: one per process, in its own thread, with one open
 transport per channel, reused batch after batch.
 
-Django's ORM is synchronous and stays on the task's own thread (notifications.sending);
+Django's ORM is synchronous and stays on the task's own thread (notifications.delivery.sending);
 only provider calls run here. Keeping the loop (and so each transport's HTTP connection
 pool) alive between batches avoids reconnecting to the provider for every batch, and lets
 the task thread claim and record deliveries while calls are in flight.
@@ -18,8 +18,8 @@ import threading
 from collections.abc import Callable, Coroutine, Hashable, Sequence
 from typing import Any, TypeVar
 
-from notifications.transports import OutgoingMessage, SendResult, Transport, TransportError
-from notifications.transports import transport_for as new_transport
+from notifications.delivery.transports import OutgoingMessage, SendResult, Transport, TransportError
+from notifications.delivery.transports import transport_for as new_transport
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -1,27 +1,26 @@
 """Matching rules to incident events, inside the event's transaction: the outbox.
 
-``on_event`` is subscribed with ``incidents.events.subscribe_in_transaction`` (see apps.py):
+``on_event`` is subscribed with ``incidents.events.subscribe_in_transaction`` (asim/wiring.py):
 for every event it creates the Notification rows the region's active rules ask for — and,
 for ``update.posted``, the update's own notification to its audience lists — in the same
 transaction as the change, so they commit or roll back together. Their ids are handed to
-Celery once the transaction commits (``queue_on_commit``); if the broker is down then, the
-sweeper (tasks.sweep) picks them up later. Nothing is sent for a rolled-back change.
+Celery once the transaction commits (``queue.notifications_on_commit``); if the broker is
+down then, the sweeper (delivery/sweeper.py) picks them up later. Nothing is sent for a
+rolled-back change.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from incidents import events as incident_events
 from incidents.models import Incident, IncidentEvent, SituationUpdate
-from notifications import conf
+from notifications import conf, queue
 from notifications.models import Notification, NotificationRule
 from notifications.texts import context_for, render_texts
 
@@ -57,7 +56,7 @@ def rule_templates(rule: NotificationRule) -> dict[str, str]:
 
 
 def rule_audience(rule: NotificationRule, event: IncidentEvent) -> dict[str, Any]:
-    """The audience spec of ``rule`` for ``event`` (see notifications.audiences)."""
+    """The audience spec of ``rule`` for ``event`` (see notifications.delivery.audiences)."""
     audience: dict[str, Any] = {}
     list_ids = sorted(d.pk for d in rule.distribution_lists.all())
     if list_ids:
@@ -193,36 +192,4 @@ def on_event(event: IncidentEvent) -> None:
             )
     ids = [n.pk for n in created if n is not None]
     if ids:
-        queue_on_commit(ids)
-
-
-def queue_on_commit(notification_ids: Iterable[int]) -> None:
-    """Hand the notifications to Celery once the current transaction commits."""
-    ids = list(notification_ids)
-    transaction.on_commit(lambda: queue_notifications(ids))
-
-
-def queue_notifications(notification_ids: list[int]) -> None:
-    """Queue ``send_notification`` for each id; a broker that is down is logged, not raised:
-    the rows are committed and the sweeper re-queues them (``queued_at`` stays empty)."""
-    from notifications.tasks import send_notification
-
-    queued = []
-    for position, notification_id in enumerate(notification_ids):
-        try:
-            send_notification.apply_async((notification_id,), retry=False)
-        except (OperationalError, ConnectionError, OSError):
-            # Each attempt against a dead broker blocks for kombu's connection retries
-            # (seconds): give up on the rest at once rather than stall the request that
-            # committed the change once per notification.
-            logger.warning(
-                "could not queue notifications %s (broker unreachable); the sweeper will",
-                notification_ids[position:],
-                exc_info=True,
-            )
-            break
-        queued.append(notification_id)
-    if queued:
-        Notification.objects.filter(pk__in=queued, queued_at__isnull=True).update(
-            queued_at=timezone.now()
-        )
+        queue.notifications_on_commit(ids)

@@ -26,15 +26,15 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from agencies.models import ContactPoint, Member
-from notifications.audiences import audience_members
+from agencies.models import Channel, ContactPoint, Member
+from notifications.delivery.audiences import audience_members
 from notifications.models import Delivery, Notification
 
 logger = logging.getLogger(__name__)
 
 INSERT_CHUNK = 1000
 PHONE_CHANNELS = ("sms", "voice")
-CONTACT_CHANNELS = ("sms", "voice", "email")
+CONTACT_CHANNELS = tuple(Channel.values)  # the channels with an address in the roster
 
 
 @dataclass(frozen=True)

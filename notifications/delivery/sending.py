@@ -1,7 +1,7 @@
 """Sending one batch of deliveries: claim, send concurrently, record — few queries per batch.
 
 Django's ORM is synchronous, so all database work stays on the task's thread, while the
-provider calls run on the process's long-lived event loop (notifications.send_loop), at
+provider calls run on the process's long-lived event loop (notifications.delivery.send_loop), at
 most ``NOTIFY_CONCURRENCY`` in flight. The two overlap as a pipeline:
 
 1. ``states.claim`` marks the next slice of the batch ``sending`` (one UPDATE … RETURNING,
@@ -37,12 +37,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from asim import realtime
-from incidents.services import hospital_alert_accepted
-from notifications import conf, progress
+from incidents.models import SituationUpdate
+from incidents.services import hospital_alert_accepted, situation_update_mark_sent
+from notifications import conf
+from notifications.delivery import progress
+from notifications.delivery.send_loop import Outcome, send_loop
+from notifications.delivery.states import Claimed, claim, record_outcomes
+from notifications.delivery.transports import OutgoingMessage, TransportError
 from notifications.models import Delivery, Notification
-from notifications.send_loop import Outcome, send_loop
-from notifications.states import Claimed, claim, record_outcomes
-from notifications.transports import OutgoingMessage, TransportError
+from notifications.queue import SEND_DELIVERIES, try_enqueue
 
 logger = logging.getLogger(__name__)
 _ID_MARK = 987654321  # stands for the delivery id while building callback URLs once per batch
@@ -143,21 +146,12 @@ def push_in_app(items: Sequence[Claimed], notifications: Mapping[int, Notificati
 def queue_retries(retry_at: Mapping[int, datetime], *, now: datetime) -> None:
     """Queue one task per group of retries, with a countdown reaching the last one's time
     (a delivery is claimed only once due). A broker that is down is left to the sweeper."""
-    from kombu.exceptions import OperationalError
-
-    from notifications.tasks import send_deliveries
-
-    if not retry_at:
-        return
     batch = conf.get_int("NOTIFY_BATCH_SIZE")
     ordered = sorted(retry_at.items(), key=lambda item: item[1])
     for start in range(0, len(ordered), batch):
         group = ordered[start : start + batch]
         countdown = max(0.0, (group[-1][1] - now).total_seconds())
-        try:
-            send_deliveries.apply_async(([pk for pk, _ in group],), countdown=countdown)
-        except (OperationalError, ConnectionError, OSError):
-            logger.warning("could not queue %s retries; the sweeper will", len(group))
+        try_enqueue(SEND_DELIVERIES, [pk for pk, _ in group], countdown=countdown)
 
 
 def finish_notifications(notification_ids: Iterable[int]) -> list[int]:
@@ -178,18 +172,17 @@ def finish_notifications(notification_ids: Iterable[int]) -> list[int]:
 
 
 def mark_done(notification_id: int) -> bool:
-    """expanded → done (once); also stamps a situation update as sent."""
-    from incidents.models import SituationUpdate
-
+    """expanded → done (once); a situation update's notification also reports the update
+    sent to the incidents app (its ``sent_at`` and an ``update.sent`` event)."""
     now = timezone.now()
     changed = Notification.objects.filter(
         pk=notification_id, state=Notification.State.EXPANDED
     ).update(state=Notification.State.DONE, done_at=now)
     if changed:
-        # The update's own record says when it went out (incidents.SituationUpdate.sent_at).
-        SituationUpdate.objects.filter(
+        for update in SituationUpdate.objects.filter(
             notifications__id=notification_id, sent_at__isnull=True
-        ).update(sent_at=now)
+        ).select_related("incident"):
+            situation_update_mark_sent(update=update, at=now)
     return bool(changed)
 
 

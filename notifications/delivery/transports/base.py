@@ -14,14 +14,16 @@ from typing import ClassVar, Self
 
 from django.db import models
 
+from agencies.models import Channel as ContactChannel
 
-class Channel(models.TextChoices):
-    """The channels a person can be reached on; the model's ``channel`` choices."""
-
-    SMS = "sms", "SMS"
-    VOICE = "voice", "Voice call"
-    EMAIL = "email", "Email"
-    IN_APP = "in_app", "In-app"
+# The channels a message goes out on: every contact-point channel (an address in the roster,
+# agencies.models.Channel) and in-app (a member's login). The registry (transports/__init__.py)
+# holds one transport per value and is where the rest of the app takes its choices from.
+DeliveryChannel = models.TextChoices(
+    "DeliveryChannel",
+    [(channel.name, (channel.value, channel.label)) for channel in ContactChannel]
+    + [("IN_APP", ("in_app", "In-app"))],
+)
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,10 @@ class OutgoingMessage:
     key: str = ""
 
     def __post_init__(self) -> None:
-        if self.channel not in Channel.values:
-            raise ValueError(f"channel: expected one of {Channel.values}, got {self.channel!r}")
+        if self.channel not in DeliveryChannel.values:
+            raise ValueError(
+                f"channel: expected one of {DeliveryChannel.values}, got {self.channel!r}"
+            )
         if not self.to.strip():
             raise ValueError("to: an address is required")
         if not self.body.strip():

@@ -14,15 +14,15 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
-from notifications.messages import email_subject, outgoing_text
-from notifications.transports.base import (
-    Channel,
+from notifications.delivery.messages import email_subject, outgoing_text
+from notifications.delivery.transports.base import (
+    DeliveryChannel,
     OutgoingMessage,
     SendResult,
     Transport,
     TransportError,
 )
-from notifications.transports.console import PROVIDER_ID_PREFIX
+from notifications.delivery.transports.console import PROVIDER_ID_PREFIX
 
 EMAIL_TIMEOUT_SECONDS = 30.0
 CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
@@ -67,8 +67,8 @@ def _smtp_error(exc: Exception) -> TransportError:
 class EmailTransport(Transport):
     """One email per message through the configured backend; raises TransportError on failure."""
 
-    kind = Channel.EMAIL.value
-    label = Channel.EMAIL.label
+    kind = DeliveryChannel.EMAIL.value
+    label = DeliveryChannel.EMAIL.label
     sent_by = "email"
 
     def build(self, message: OutgoingMessage) -> EmailMessage:
