@@ -1,6 +1,6 @@
 """Situation updates: an emergency manager's update to distribution lists, on the timeline.
 
-Sending is the notifications issue's job: it subscribes to `update.posted` events.
+Sending is the notifications app's job: it subscribes to `update.posted` events.
 """
 
 from __future__ import annotations
