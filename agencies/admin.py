@@ -1,17 +1,15 @@
 """Django admin for regions, agencies, hospitals, rosters, memberships, lists and the record.
 
-Edits made here go on the record like every other change: saving or deleting a Member,
-ContactPoint, Hospital, DistributionList, Membership, Agency or Region (also through an
-inline) writes an AuditEntry with the operator as actor and `{field: [old, new]}` for what
-changed. The forms validate as the services do (E.164 phones, known roles, list members from
-the list's region). AuditEntry itself is read-only.
+Edits made here go through agencies.services like every other change: saving or deleting a
+Member, ContactPoint, Hospital, DistributionList, Membership, Agency or Region (also through
+an inline) is validated by the services (E.164 phones, known roles, list members from the
+list's region; their errors show on the form) and writes one AuditEntry with the operator as
+actor and `{field: [old, new]}` for what changed. AuditEntry itself is read-only.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -19,13 +17,12 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.html import format_html
 
+from agencies import services
 from agencies.models import (
     Agency,
     AuditEntry,
@@ -40,181 +37,59 @@ from agencies.models import (
     RosterRole,
 )
 from agencies.queries import members_with_role
-from agencies.services import (
-    CAPACITY_FIELDS,
-    CONTACT_FIELDS,
-    HOSPITAL_FIELDS,
-    LIST_FIELDS,
-    MEMBER_FIELDS,
-    audit_record,
-    diff,
-    snapshot,
-)
-from agencies.validation import clean_roster_roles, normalize_address, normalize_phone
 
 User = get_user_model()
 
-# --- the audit trail for admin edits ---------------------------------------------------------
-
-
-def _stamp_hospital_times(hospital: Hospital, before: dict[str, Any]) -> None:
-    """As hospital_update_status does: a new status or capacity carries the time it was given,
-    so every board shows how old it is."""
-    now = timezone.now()
-    if before.get("ed_status") != hospital.ed_status:
-        hospital.ed_status_at = now
-    if any(before.get(name) != getattr(hospital, name) for name in CAPACITY_FIELDS):
-        hospital.capacity_reported_at = now
-
-
-def _reset_changed_contact_point(point: ContactPoint, before: dict[str, Any]) -> None:
-    """As contact_point_update does: a new number starts with a clean slate."""
-    if before and (before["address"], before["channel"]) != (point.address, point.channel):
-        point.last_failure_at = None
-        point.last_failure_reason = ""
-        if before["verified"] == point.verified:  # not explicitly re-verified in this edit
-            point.verified = False
-
-
-AGENCY_FIELDS = (
-    "region", "name", "short_code", "discipline", "address", "latitude", "longitude", "phone",
-    "active",
-)  # fmt: skip
-REGION_FIELDS = (
-    "name", "code", "kind", "parent", "hospitals_to_notify", "hospital_radius_km",
-    "ack_timeout_seconds", "time_zone",
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Audited:
-    """How admin edits of one model go on the record."""
-
-    fields: tuple[str, ...]
-    agency: Callable[[Any], Agency | None]
-    m2m: tuple[str, ...] = ()
-    prepare: Callable[[Any, dict[str, Any]], None] | None = None  # runs before the save
-
-
-AUDITED: dict[type[models.Model], Audited] = {
-    Member: Audited(("agency", *MEMBER_FIELDS, "user"), agency=lambda m: m.agency),
-    ContactPoint: Audited(
-        ("member", *CONTACT_FIELDS),
-        agency=lambda p: p.member.agency,
-        prepare=_reset_changed_contact_point,
-    ),
-    Hospital: Audited(
-        ("agency", *HOSPITAL_FIELDS), agency=lambda h: h.agency, prepare=_stamp_hospital_times
-    ),
-    DistributionList: Audited(
-        ("region", *LIST_FIELDS), agency=lambda d: None, m2m=("members", "agencies")
-    ),
-    Membership: Audited(("user", "agency", "roles"), agency=lambda m: m.agency),
-    Agency: Audited(AGENCY_FIELDS, agency=lambda a: a),
-    Region: Audited(REGION_FIELDS, agency=lambda r: None),
-}
-
-
-def audit_state(obj: models.Model) -> dict[str, Any]:
-    """The audited fields of `obj` as JSON-able values; many-to-many fields as sorted ids."""
-    spec = AUDITED[type(obj)]
-    state = snapshot(obj, spec.fields)
-    for name in spec.m2m:
-        state[name] = sorted(getattr(obj, name).values_list("id", flat=True))
-    return state
-
-
-def stored_state(obj: models.Model) -> dict[str, Any]:
-    """The audited state as the database has it, before the form's values are saved."""
-    if obj.pk is None:
-        return {}
-    stored = type(obj)._default_manager.filter(pk=obj.pk).first()
-    return audit_state(stored) if stored is not None else {}
-
-
-def record_save(
-    *, request: HttpRequest, obj: models.Model, before: dict[str, Any], created: bool
-) -> None:
-    """Record a create, or an update that changed something (a save without changes is no
-    event)."""
-    changes = diff(before, audit_state(obj))
-    if not created and not changes:
-        return
-    if created:
-        action = AuditEntry.Action.CREATE
-    elif changes.get("active") == [True, False]:
-        action = AuditEntry.Action.DEACTIVATE
-    else:
-        action = AuditEntry.Action.UPDATE
-    audit_record(
-        actor=request.user,
-        action=action,
-        instance=obj,
-        agency=AUDITED[type(obj)].agency(obj),
-        changes=changes,
-    )
-
-
-def record_delete(*, request: HttpRequest, obj: models.Model) -> None:
-    before = audit_state(obj)
-    audit_record(
-        actor=request.user,
-        action=AuditEntry.Action.DELETE,
-        instance=obj,
-        agency=AUDITED[type(obj)].agency(obj),
-        changes=diff(before, dict.fromkeys(before)),
-    )
+# --- saves and deletes go through agencies.services ------------------------------------------
 
 
 def save_audited_formset(request: HttpRequest, formset: BaseInlineFormSet) -> None:
-    """Save an inline formset, recording every created, changed and deleted row."""
-    if formset.model not in AUDITED:
+    """Save an inline formset through the services: every created, changed and deleted row is
+    validated and recorded."""
+    if formset.model not in services.ADMIN_AUDITED:
         formset.save()
         return
-    prepare = AUDITED[formset.model].prepare
     formset.save(commit=False)
     for obj in formset.deleted_objects:
-        record_delete(request=request, obj=obj)
-        obj.delete()
+        services.admin_delete(actor=request.user, obj=obj)
     for obj in formset.new_objects:
-        if prepare:
-            prepare(obj, {})
-        obj.save()
-        record_save(request=request, obj=obj, before={}, created=True)
+        services.admin_save(actor=request.user, obj=obj, before={}, created=True)
     for obj, _fields in formset.changed_objects:
-        before = stored_state(obj)
-        if prepare:
-            prepare(obj, before)
-        obj.save()
-        record_save(request=request, obj=obj, before=before, created=False)
+        before = services.admin_stored_state(obj)
+        services.admin_save(actor=request.user, obj=obj, before=before, created=False)
     formset.save_m2m()
 
 
+def _related(form: forms.ModelForm) -> dict[str, Any]:
+    """The form's many-to-many values the services check (a list's members and agencies)."""
+    spec = services.ADMIN_AUDITED.get(type(form.instance))
+    names = spec.m2m if spec is not None else ()
+    return {name: list(form.cleaned_data.get(name) or ()) for name in names}
+
+
 class AuditedAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose saves and deletes (and its inlines') write AuditEntry rows."""
+    """A ModelAdmin whose saves and deletes (and its inlines') go through agencies.services,
+    which validate them and write AuditEntry rows."""
 
     def save_model(
         self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool
     ) -> None:
         # The form has put the new values on `obj`; the database still holds the old ones.
-        before = stored_state(obj) if change else {}
-        spec = AUDITED[type(obj)]
-        if spec.prepare:
-            spec.prepare(obj, before)
-        super().save_model(request, obj, form, change)
-        if spec.m2m:  # recorded in save_related, once the many-to-many fields are saved
-            obj._audit_before = before
-        else:
-            record_save(request=request, obj=obj, before=before, created=not change)
+        services.admin_save(
+            actor=request.user,
+            obj=obj,
+            before=services.admin_stored_state(obj) if change else {},
+            created=not change,
+            related=_related(form),
+            save_related=form.save_m2m,
+        )
 
     def save_related(
         self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
     ) -> None:
-        super().save_related(request, form, formsets, change)
-        obj = form.instance
-        if AUDITED[type(obj)].m2m:
-            before = getattr(obj, "_audit_before", {})
-            record_save(request=request, obj=obj, before=before, created=not change)
+        # The form's many-to-many values were saved with the object, in save_model.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def save_formset(
         self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
@@ -222,16 +97,33 @@ class AuditedAdmin(admin.ModelAdmin):
         save_audited_formset(request, formset)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        record_delete(request=request, obj=obj)
-        super().delete_model(request, obj)
+        services.admin_delete(actor=request.user, obj=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:
-            record_delete(request=request, obj=obj)
-        super().delete_queryset(request, queryset)
+            services.admin_delete(actor=request.user, obj=obj)
 
 
 # --- forms: the services' validation ---------------------------------------------------------
+
+
+class ServiceCheckedForm(forms.ModelForm):
+    """A ModelForm that also checks its record as agencies.services will when it is saved, so
+    a service's ValidationError shows on the form: on its field, or above the form for a field
+    the form does not show."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self._errors:  # the form's own errors first: the services need a whole record
+            return
+        try:
+            services.admin_validate(self.instance, _related(self))
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                self.add_error(None, error)
+                return
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
 
 
 def _choices_field(choices: list[tuple[str, str]]) -> forms.MultipleChoiceField:
@@ -240,60 +132,16 @@ def _choices_field(choices: list[tuple[str, str]]) -> forms.MultipleChoiceField:
     )
 
 
-class MemberAdminForm(forms.ModelForm):
+class MemberAdminForm(ServiceCheckedForm):
     roles = _choices_field(RosterRole.choices)
 
-    def clean_roles(self) -> list[str]:
-        return clean_roster_roles(self.cleaned_data["roles"])
 
-
-class ContactPointAdminForm(forms.ModelForm):
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        channel, address = cleaned.get("channel"), cleaned.get("address")
-        if channel and address:
-            try:
-                cleaned["address"] = normalize_address(channel, address)
-            except ValidationError as exc:
-                self.add_error("address", exc.messages)
-                return cleaned
-            # The member field is read-only on a saved point, so Django's own unique check
-            # would skip it; without this a duplicate would surface as a database error.
-            member_id = getattr(cleaned.get("member"), "pk", None) or self.instance.member_id
-            clash = ContactPoint.objects.filter(
-                member_id=member_id, channel=channel, address=cleaned["address"]
-            )
-            if member_id and clash.exclude(pk=self.instance.pk).exists():
-                self.add_error("address", f"This person already has this {channel} address.")
-        return cleaned
-
-
-class AgencyAdminForm(forms.ModelForm):
-    def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"]
-        return normalize_phone(phone) if phone else ""
-
-
-class MembershipAdminForm(forms.ModelForm):
+class MembershipAdminForm(ServiceCheckedForm):
     roles = _choices_field(Role.choices)
 
 
-class DistributionListAdminForm(forms.ModelForm):
+class DistributionListAdminForm(ServiceCheckedForm):
     disciplines = _choices_field(Discipline.choices)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        region, name = cleaned.get("region"), cleaned.get("name")
-        if region and name:
-            clash = DistributionList.objects.filter(region=region, name__iexact=name.strip())
-            if clash.exclude(pk=self.instance.pk).exists():
-                self.add_error("name", f"{region} already has a list called {name!r}.")
-            members = cleaned.get("members") or []
-            if any(m.agency.region_id != region.pk for m in members):
-                self.add_error("members", "Every member must belong to an agency of the region.")
-            if any(a.region_id != region.pk for a in cleaned.get("agencies") or []):
-                self.add_error("agencies", "Every agency must be in the list's region.")
-        return cleaned
 
 
 # --- inlines ----------------------------------------------------------------------------------
@@ -301,7 +149,7 @@ class DistributionListAdminForm(forms.ModelForm):
 
 class ContactPointInline(admin.TabularInline):
     model = ContactPoint
-    form = ContactPointAdminForm
+    form = ServiceCheckedForm
     fields = (
         "channel",
         "address",
@@ -316,6 +164,7 @@ class ContactPointInline(admin.TabularInline):
 
 class HospitalInline(admin.StackedInline):
     model = Hospital
+    form = ServiceCheckedForm
     fields = (
         ("trauma_level", "pediatric", "burn"),
         ("pediatric_trauma_level", "treats_adults"),
@@ -339,6 +188,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Region)
 class RegionAdmin(AuditedAdmin):
+    form = ServiceCheckedForm
     list_display = (
         "name", "code", "kind", "parent", "hospitals_to_notify", "hospital_radius_km",
         "ack_timeout_seconds", "time_zone",
@@ -351,7 +201,7 @@ class RegionAdmin(AuditedAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(AuditedAdmin):
-    form = AgencyAdminForm
+    form = ServiceCheckedForm
     list_display = ("name", "short_code", "discipline", "region", "member_count", "active")
     list_filter = ("discipline", "region", "active")
     search_fields = ("name", "short_code", "address")
@@ -374,6 +224,7 @@ class AgencyAdmin(AuditedAdmin):
 
 @admin.register(Hospital)
 class HospitalAdmin(AuditedAdmin):
+    form = ServiceCheckedForm
     list_display = (
         "name", "trauma_level", "pediatric", "burn", "ed_status", "ed_status_at",
         "capacity_immediate", "capacity_delayed", "capacity_minor", "capacity_reported_at",
@@ -429,7 +280,7 @@ class MemberAdmin(AuditedAdmin):
 
 @admin.register(ContactPoint)
 class ContactPointAdmin(AuditedAdmin):
-    form = ContactPointAdminForm
+    form = ServiceCheckedForm
     list_display = ("address", "channel", "member", "agency", "priority", "verified", "failing")
     list_filter = ("channel", "verified", ("last_failure_at", admin.EmptyFieldListFilter))
     search_fields = ("address", "member__full_name", "member__agency__name")

@@ -42,18 +42,16 @@ ERROR_RESPONSES: dict[str, dict[str, Any]] = {
     "404": _error("Not found, or not visible to the user; or an invalid page.", _DETAIL),
 }
 
-# (view class, HTTP method, viewset action, per-action body) -> (query names, JSON request body
-# schema), as ApiAutoSchema saw them while the schema was generated.
+# (view class, HTTP method, viewset action) -> (query names, JSON request body schema), as
+# ApiAutoSchema saw them while the schema was generated.
 _operations: dict[tuple[Any, ...], tuple[frozenset[str], dict[str, Any] | None]] = {}
 _contracts: dict[tuple[Any, ...], Contract] = {}
 _lock = threading.Lock()
 
 
 def _view_key(view: APIView, method: str) -> tuple[Any, ...]:
-    # A class routed as several actions (as_view(action_name=...)) is told apart by its body.
-    per_action = getattr(view, "request_serializer_for_action", None)
-    body = per_action() if callable(per_action) else None
-    return type(view), method.upper(), getattr(view, "action", None), body
+    # A ViewSet serves one operation per (method, action).
+    return type(view), method.upper(), getattr(view, "action", None)
 
 
 class ApiAutoSchema(AutoSchema):
@@ -78,14 +76,6 @@ class ApiAutoSchema(AutoSchema):
         if not getattr(field, "allow_empty", True) and schema["type"] == "array":
             schema.setdefault("minItems", 1)
         return schema
-
-    def get_request_serializer(self) -> Any:
-        # One APIView class routed as several actions (as_view(action_name=...)) names the
-        # body of each action itself.
-        per_action = getattr(self.view, "request_serializer_for_action", None)
-        if callable(per_action):
-            return per_action()
-        return super().get_request_serializer()
 
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)

@@ -328,7 +328,7 @@ def em_board(request: HttpRequest) -> HttpResponse:
         "em",
         time_zone=_page_zone(regions),
         regions=_regions_json(regions),
-        notifications_api=_url("api-notifications") is not None,
+        notifications_api=_url("notification-list") is not None,
     )
     return _render(request, "boards/em.html", config)
 

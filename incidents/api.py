@@ -15,13 +15,20 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.viewsets import ViewSetMixin
 
 from agencies.models import DistributionList, Hospital, Region
 from asim.api import Pages
@@ -154,9 +161,28 @@ def _incident_body(incident: Incident, code: int = status.HTTP_200_OK) -> Respon
 # --- incidents ---------------------------------------------------------------------------------
 
 
-class IncidentListView(IncidentAPIView):
-    """GET: incidents the user may see (?status=, ?application=, ?real=1, ?inbound_to=<hospital
-    id>: with patients in transport to that hospital). POST: declare."""
+class IncidentViewSetBase(ViewSetMixin, IncidentAPIView):
+    """Base of the incident ViewSets: routed by a router with int path converters."""
+
+    lookup_value_converter = "int"
+
+
+_TRANSITION_RESPONSES = {
+    200: IncidentSerializer,
+    409: inline_serializer(
+        "PatientsStillOut",
+        fields={
+            "detail": serializers.CharField(),
+            "patients_out": PatientSerializer(many=True),
+            "confirm": serializers.CharField(),
+        },
+    ),
+}
+
+
+class IncidentViewSet(IncidentViewSetBase):
+    """Incidents: list and declare; one incident, its changes, transitions, timeline, board,
+    guidance, hospitals overview and situation updates."""
 
     filterset_fields = ["status", "application", "kind", "region"]
     search_fields = ["number", "title", "location_text", "cad_number"]
@@ -174,7 +200,9 @@ class IncidentListView(IncidentAPIView):
         ],
         responses=IncidentSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request) -> Response:
+        """GET: incidents the user may see (?status=, ?application=, ?real=1, ?inbound_to=<hospital
+        id>: with patients in transport to that hospital). POST: declare."""
         incidents = self.filter_queryset(self.get_queryset())
         real = request.query_params.get("real", "")
         if real not in ("", "0", "1", "false", "true"):
@@ -199,7 +227,9 @@ class IncidentListView(IncidentAPIView):
         )
 
     @extend_schema(request=IncidentDeclareSerializer, responses={201: IncidentSerializer})
-    def post(self, request: Request) -> Response:
+    def create(self, request: Request) -> Response:
+        """GET: incidents the user may see (?status=, ?application=, ?real=1, ?inbound_to=<hospital
+        id>: with patients in transport to that hospital). POST: declare."""
         regions = regions_where_user_declares(request.user)
         if regions is not None and not regions:
             raise PermissionDenied("Only dispatch, EMS and emergency management declare MCIs.")
@@ -228,14 +258,14 @@ class IncidentListView(IncidentAPIView):
         )
         return _incident_body(incident, status.HTTP_201_CREATED)
 
-
-class IncidentDetailView(IncidentAPIView):
-    def get(self, request: Request, pk: int) -> Response:
+    def retrieve(self, request: Request, pk: int) -> Response:
+        """One incident the user may see."""
         incident, _ = self.incident(pk)
         return _incident_body(incident)
 
     @extend_schema(request=IncidentUpdateSerializer, responses=IncidentSerializer)
-    def patch(self, request: Request, pk: int) -> Response:
+    def partial_update(self, request: Request, pk: int) -> Response:
+        """Change the incident's details (dispatch, EMS, emergency management)."""
         incident = self.acting(pk)
         serializer = self.valid(IncidentUpdateSerializer)
         incident = services.incident_update(
@@ -243,55 +273,43 @@ class IncidentDetailView(IncidentAPIView):
         )
         return _incident_body(incident)
 
-
-class IncidentTransitionView(IncidentAPIView):
-    transition = ""
-
-    def request_serializer_for_action(self) -> type | None:
-        return CloseSerializer if self.transition == "close" else None
-
-    @extend_schema(
-        responses={
-            200: IncidentSerializer,
-            409: inline_serializer(
-                "PatientsStillOut",
-                fields={
-                    "detail": serializers.CharField(),
-                    "patients_out": PatientSerializer(many=True),
-                    "confirm": serializers.CharField(),
-                },
-            ),
-        }
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        incident = self.acting(pk)
-        if self.transition == "deescalate":
-            incident = services.incident_deescalate(actor=request.user, incident=incident)
-        elif self.transition == "close":
-            data = self.valid(CloseSerializer).validated_data
-            try:
-                incident = services.incident_close(
-                    actor=request.user,
-                    incident=incident,
-                    summary=data["summary"],
-                    confirm=data["confirm"],
-                )
-            except services.PatientsStillOut as out:
-                return Response(
-                    {
-                        "detail": str(out),
-                        "patients_out": PatientSerializer(out.patients, many=True).data,
-                        "confirm": "Send confirm: true to close anyway.",
-                    },
-                    status=status.HTTP_409_CONFLICT,
-                )
-        else:
-            incident = services.incident_reopen(actor=request.user, incident=incident)
+    @extend_schema(request=None, responses=_TRANSITION_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def deescalate(self, request: Request, pk: int) -> Response:
+        """De-escalate the incident (dispatch, EMS, emergency management)."""
+        incident = services.incident_deescalate(actor=request.user, incident=self.acting(pk))
         return _incident_body(incident)
 
+    @extend_schema(request=CloseSerializer, responses=_TRANSITION_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: int) -> Response:
+        """Close the incident; a 409 lists the patients still out unless `confirm` is true."""
+        incident = self.acting(pk)
+        data = self.valid(CloseSerializer).validated_data
+        try:
+            incident = services.incident_close(
+                actor=request.user,
+                incident=incident,
+                summary=data["summary"],
+                confirm=data["confirm"],
+            )
+        except services.PatientsStillOut as out:
+            return Response(
+                {
+                    "detail": str(out),
+                    "patients_out": PatientSerializer(out.patients, many=True).data,
+                    "confirm": "Send confirm: true to close anyway.",
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return _incident_body(incident)
 
-class IncidentEventsView(IncidentAPIView):
-    """GET ?after=N&limit=M: the events after seq N, in order, that the user may see."""
+    @extend_schema(request=None, responses=_TRANSITION_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: int) -> Response:
+        """Reopen a closed incident (dispatch, EMS, emergency management)."""
+        incident = services.incident_reopen(actor=request.user, incident=self.acting(pk))
+        return _incident_body(incident)
 
     @extend_schema(
         parameters=[
@@ -304,7 +322,9 @@ class IncidentEventsView(IncidentAPIView):
         ],
         responses=EventPageSerializer,
     )
-    def get(self, request: Request, pk: int) -> Response:
+    @action(detail=True, methods=["get"])
+    def events(self, request: Request, pk: int) -> Response:
+        """GET ?after=N&limit=M: the events after seq N, in order, that the user may see."""
         incident, access = self.incident(pk)
         try:
             after = int(request.query_params.get("after", 0))
@@ -333,12 +353,10 @@ class IncidentEventsView(IncidentAPIView):
             }
         )
 
-
-class IncidentBoardView(IncidentAPIView):
-    """GET: the board snapshot (constant number of queries)."""
-
     @extend_schema(responses=BoardSnapshotSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    @action(detail=True, methods=["get"])
+    def board(self, request: Request, pk: int) -> Response:
+        """GET: the board snapshot (constant number of queries)."""
         incident, access = self.incident(pk)
         snapshot = queries.board_snapshot(access, incident)
         snapshot["events"] = serialize_events(access, snapshot["events"])
@@ -346,10 +364,11 @@ class IncidentBoardView(IncidentAPIView):
         snapshot["access"] = access.level.name.lower()
         return Response(snapshot)
 
-
-class IncidentGuidanceView(IncidentAPIView):
     @extend_schema(responses=GuidanceSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    @action(detail=True, methods=["get"])
+    def guidance(self, request: Request, pk: int) -> Response:
+        """Distribution guidance: suggested hospitals and the capacity left (dispatch, EMS,
+        emergency management)."""
         incident, access = self.incident(pk)
         if not access.sees_all_patients:
             raise PermissionDenied("Distribution guidance is for dispatch, EMS and EM.")
@@ -362,20 +381,19 @@ class IncidentGuidanceView(IncidentAPIView):
             }
         )
 
-
-# --- hospitals ---------------------------------------------------------------------------------
-
-
-class IncidentHospitalsView(IncidentAPIView):
-    """GET: hospitals on the incident. POST {"hospital": id}: add one (dispatch)."""
-
+    # The hospitals overview is one answer about the incident (not a page of rows), so it is
+    # an action here; one hospital on the incident is IncidentHospitalViewSet.
     @extend_schema(responses=HospitalListSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    @action(detail=True, methods=["get"])
+    def hospitals(self, request: Request, pk: int) -> Response:
+        """GET: hospitals on the incident. POST {"hospital": id}: add one (dispatch)."""
         incident, _ = self.incident(pk)
         return Response({"results": queries.hospitals_overview(incident)})
 
     @extend_schema(request=HospitalRefSerializer, responses={201: HospitalListSerializer})
-    def post(self, request: Request, pk: int) -> Response:
+    @hospitals.mapping.post
+    def hospital_add(self, request: Request, pk: int) -> Response:
+        """GET: hospitals on the incident. POST {"hospital": id}: add one (dispatch)."""
         incident = self.acting(pk)
         hospital_id = self.valid(HospitalRefSerializer).validated_data["hospital"]
         allowed = {h.pk: h for h in queries.ranking_candidates(incident)}
@@ -388,56 +406,112 @@ class IncidentHospitalsView(IncidentAPIView):
             {"results": queries.hospitals_overview(incident)}, status=status.HTTP_201_CREATED
         )
 
+    @extend_schema(responses=SituationUpdateSerializer(many=True))
+    @action(detail=True, methods=["get"], filter_backends=[])  # pages only
+    def updates(self, request: Request, pk: int) -> Response:
+        """GET: the incident's situation updates. POST: an emergency manager posts one."""
+        incident, access = self.incident(pk)
+        if access.level == Level.HOSPITAL:
+            raise PermissionDenied("Situation updates go to officials and the region's staff.")
+        updates = self.paginate_queryset(queries.updates_visible(access, incident))
+        context = people_context(u.author for u in updates)
+        body = SituationUpdateSerializer(updates, many=True, context=context).data
+        return self.get_paginated_response(body)
 
-class IncidentHospitalView(IncidentAPIView):
-    """DELETE: take the hospital off the incident (dispatch)."""
+    @extend_schema(request=UpdatePostSerializer, responses={201: SituationUpdateSerializer})
+    @updates.mapping.post
+    def update_post(self, request: Request, pk: int) -> Response:
+        """GET: the incident's situation updates. POST: an emergency manager posts one."""
+        incident, access = self.incident(pk)
+        if not access.can_post_updates:
+            raise PermissionDenied("Emergency managers post situation updates.")
+        data = self.valid(UpdatePostSerializer).validated_data
+        lists = list(
+            DistributionList.objects.filter(
+                pk__in=set(data["audience"]), region_id__in=queries.region_chain(incident)
+            )
+        )
+        if len(lists) != len(set(data["audience"])):
+            raise DRFValidationError(
+                {"audience": ["Choose distribution lists of this incident's region."]}
+            )
+        update = services.situation_update_post(
+            actor=request.user, incident=incident, body=data["body"], audience=lists
+        )
+        return Response(SituationUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+
+
+# --- hospitals ---------------------------------------------------------------------------------
+
+
+class IncidentHospitalViewSet(IncidentViewSetBase):
+    """One hospital on an incident (incidents/{id}/hospitals/{hid}/): take it off, or answer
+    for it."""
+
+    lookup_url_kwarg = "hid"
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, pk: int, hid: int) -> Response:
+    def destroy(self, request: Request, pk: int, hid: int) -> Response:
+        """DELETE: take the hospital off the incident (dispatch)."""
         incident = self.acting(pk)
         services.incident_hospital_remove(
             actor=request.user, incident_hospital=self.hospital_on(incident, hid)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(request=None, responses=HospitalEntrySerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: int, hid: int) -> Response:
+        """POST acknowledge/ or capacity/ for one hospital: its own ER staff, or dispatch."""
+        incident, row = self.answering_hospital(pk, hid)
+        services.hospital_acknowledge(actor=request.user, incident_hospital=row)
+        return self.hospital_entry(incident, row)
 
-class HospitalActionView(IncidentAPIView):
-    """POST acknowledge/ or capacity/ for one hospital: its own ER staff, or dispatch."""
+    @extend_schema(request=CapacitySerializer, responses=HospitalEntrySerializer)
+    @action(detail=True, methods=["post"])
+    def capacity(self, request: Request, pk: int, hid: int) -> Response:
+        """POST acknowledge/ or capacity/ for one hospital: its own ER staff, or dispatch."""
+        incident, row = self.answering_hospital(pk, hid)
+        data = self.valid(CapacitySerializer).validated_data
+        services.hospital_answer_capacity(actor=request.user, incident_hospital=row, **data)
+        return self.hospital_entry(incident, row)
 
-    action_name = ""
-
-    def request_serializer_for_action(self) -> type | None:
-        return CapacitySerializer if self.action_name == "capacity" else None
-
-    @extend_schema(responses=HospitalEntrySerializer)
-    def post(self, request: Request, pk: int, hid: int) -> Response:
+    def answering_hospital(self, pk: int, hid: int) -> tuple[Incident, Any]:
+        """The incident and its row for the hospital, if the user may answer for it (403
+        otherwise)."""
         incident, access = self.incident(pk)
         row = self.hospital_on(incident, hid)
         if not access.can_act_for_hospital(row.hospital_id):
             raise PermissionDenied("Only this hospital's ER staff or dispatch may answer for it.")
-        if self.action_name == "acknowledge":
-            services.hospital_acknowledge(actor=request.user, incident_hospital=row)
-        else:
-            data = self.valid(CapacitySerializer).validated_data
-            services.hospital_answer_capacity(actor=request.user, incident_hospital=row, **data)
+        return incident, row
+
+    def hospital_entry(self, incident: Incident, row: Any) -> Response:
         row = queries.incident_hospitals(incident).get(pk=row.pk)
         entry = queries.hospital_entry(row, queries.sent_counts(incident).get(row.hospital_id, {}))
         return Response(entry)
 
 
-class StandDownsView(IncidentAPIView):
-    """GET ?hospital=<id>: the stand-downs of the user's hospitals not yet acknowledged (the
-    cards on an ER board)."""
+@extend_schema_serializer(many=False)
+class StandDownResultsSerializer(serializers.Serializer):
+    results = StandDownSerializer(many=True)
+
+
+class StandDownViewSet(IncidentViewSetBase):
+    """Stand-downs of the user's hospitals: the pending ones, and the ER's acknowledgement."""
 
     serializer_class = StandDownSerializer
+    lookup_url_kwarg = "sid"
+    filter_backends: list[type] = []  # ?hospital= only
+    pagination_class = None  # every pending stand-down, in one answer
 
     @extend_schema(
+        operation_id="v1_standdowns_retrieve",
         parameters=[OpenApiParameter("hospital", int, description="Only this hospital's.")],
-        responses=inline_serializer(
-            "StandDownResults", fields={"results": StandDownSerializer(many=True)}
-        ),
+        responses=StandDownResultsSerializer,
     )
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request) -> Response:
+        """GET ?hospital=<id>: the stand-downs of the user's hospitals not yet acknowledged (the
+        cards on an ER board)."""
         try:
             hospital = (
                 int(request.query_params["hospital"])
@@ -449,13 +523,9 @@ class StandDownsView(IncidentAPIView):
         rows = queries.standdowns_pending(request.user, hospital)
         return Response({"results": StandDownSerializer(rows, many=True).data})
 
-
-class StandDownAcknowledgeView(IncidentAPIView):
-    """POST: the hospital's ER has seen its stand-down (its own ER staff)."""
-
-    serializer_class = StandDownSerializer
-
-    def post(self, request: Request, sid: int) -> Response:
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, sid: int) -> Response:
+        """POST: the hospital's ER has seen its stand-down (its own ER staff)."""
         row = get_object_or_404(queries.standdowns_visible(request.user), pk=sid)
         row = services.hospital_standdown_acknowledge(actor=request.user, standdown=row)
         return Response(StandDownSerializer(row).data)
@@ -464,10 +534,11 @@ class StandDownAcknowledgeView(IncidentAPIView):
 # --- patients ----------------------------------------------------------------------------------
 
 
-class PatientsView(IncidentAPIView):
-    """GET: the patients the user may see. POST: register one patient, or
-    {"patients": [...]} for several at once (dispatch, EMS)."""
+class PatientViewSet(IncidentViewSetBase):
+    """The patients of an incident (incidents/{id}/patients/): list, register, read, the
+    verbs on one patient, and transport and walk-ins."""
 
+    lookup_url_kwarg = "pid"
     pagination_class = LargePages
     filterset_fields = ["status", "category", "destination", "walk_in"]
     search_fields = ["tag_number", "transport_unit"]
@@ -481,7 +552,9 @@ class PatientsView(IncidentAPIView):
     @extend_schema(
         operation_id="v1_incidents_patients_list", responses=PatientSerializer(many=True)
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def list(self, request: Request, pk: int) -> Response:
+        """GET: the patients the user may see. POST: register one patient, or
+        {"patients": [...]} for several at once (dispatch, EMS)."""
         incident, access = self.incident(pk)
         if not access.sees_patients:
             raise PermissionDenied("Officials see patient counts, not patient rows.")
@@ -490,7 +563,9 @@ class PatientsView(IncidentAPIView):
         return self.get_paginated_response(PatientSerializer(page, many=True).data)
 
     @extend_schema(request=PATIENT_REGISTER_REQUEST, responses={201: PATIENT_REGISTER_RESPONSE})
-    def post(self, request: Request, pk: int) -> Response:
+    def create(self, request: Request, pk: int) -> Response:
+        """GET: the patients the user may see. POST: register one patient, or
+        {"patients": [...]} for several at once (dispatch, EMS)."""
         incident = self.acting(pk)
         many = isinstance(request.data, dict) and "patients" in request.data
         if many:
@@ -507,68 +582,87 @@ class PatientsView(IncidentAPIView):
         body = PatientSerializer(created, many=True).data
         return Response({"results": body} if many else body[0], status=status.HTTP_201_CREATED)
 
-
-class PatientDetailView(IncidentAPIView):
     @extend_schema(responses=PatientSerializer)
-    def get(self, request: Request, pk: int, pid: int) -> Response:
-        incident, access = self.incident(pk)
-        if not access.sees_patients:
-            raise PermissionDenied("Officials see patient counts, not patient rows.")
+    def retrieve(self, request: Request, pk: int, pid: int) -> Response:
+        """One patient the user may see."""
+        incident, access = self.patient_scope(pk)
         patient = get_object_or_404(queries.patients_visible(access, incident), pk=pid)
         return Response(PatientSerializer(patient).data)
 
-
-class PatientActionView(IncidentAPIView):
-    """POST retriage/, destination/, details/ (dispatch, EMS) or arrive/ (the receiving
-    hospital)."""
-
-    action_name = ""
-
-    def request_serializer_for_action(self) -> type | None:
-        bodies = {
-            "retriage": RetriageSerializer,
-            "destination": HospitalRefSerializer,
-            "details": PatientDetailsSerializer,
-        }
-        return bodies.get(self.action_name)
-
-    @extend_schema(responses=PatientSerializer)
-    def post(self, request: Request, pk: int, pid: int) -> Response:
+    def patient_scope(self, pk: int) -> tuple[Incident, IncidentAccess]:
         incident, access = self.incident(pk)
         if not access.sees_patients:
             raise PermissionDenied("Officials see patient counts, not patient rows.")
+        return incident, access
+
+    def routed(self, pk: int, pid: int, route: Any) -> Response:
+        """Find the patient, check that the user routes patients, apply `route`."""
+        incident, access = self.patient_scope(pk)
         patient: Patient = get_object_or_404(queries.patients_visible(access, incident), pk=pid)
-        if self.action_name == "arrive":
-            if not (patient.destination_id and access.can_act_for_hospital(patient.destination_id)):
-                raise PermissionDenied("Only the receiving hospital or dispatch marks arrival.")
-            patient = services.patient_arrive(actor=request.user, patient=patient)
-        elif not access.can_act:
+        if not access.can_act:
             raise PermissionDenied("Only dispatch, EMS and emergency management route patients.")
-        elif self.action_name == "details":
-            details = self.valid(PatientDetailsSerializer).validated_data
-            patient = services.patient_update_details(
-                actor=request.user, patient=patient, details=details
-            )
-        elif self.action_name == "retriage":
-            category = self.valid(RetriageSerializer).validated_data["category"]
-            patient = services.patient_retriage(
-                actor=request.user, patient=patient, category=category
-            )
-        else:
-            hospital_id = self.valid(HospitalRefSerializer).validated_data["hospital"]
-            hospital = self.hospital_of_incident(incident, hospital_id, "hospital")
-            patient = services.patient_assign_destination(
-                actor=request.user, patient=patient, hospital=hospital
-            )
+        patient = route(incident, patient)
         patient = queries.patients_visible(access, incident).get(pk=patient.pk)
         return Response(PatientSerializer(patient).data)
 
+    @extend_schema(request=RetriageSerializer, responses=PatientSerializer)
+    @action(detail=True, methods=["post"])
+    def retriage(self, request: Request, pk: int, pid: int) -> Response:
+        """POST retriage/, destination/, details/ (dispatch, EMS) or arrive/ (the receiving
+        hospital)."""
 
-class TransportView(IncidentAPIView):
-    """POST {"patients": [ids], "unit": "Medic 12", "destination": id?, "eta": …?}."""
+        def route(incident: Incident, patient: Patient) -> Patient:
+            category = self.valid(RetriageSerializer).validated_data["category"]
+            return services.patient_retriage(actor=request.user, patient=patient, category=category)
+
+        return self.routed(pk, pid, route)
+
+    @extend_schema(request=HospitalRefSerializer, responses=PatientSerializer)
+    @action(detail=True, methods=["post"])
+    def destination(self, request: Request, pk: int, pid: int) -> Response:
+        """POST retriage/, destination/, details/ (dispatch, EMS) or arrive/ (the receiving
+        hospital)."""
+
+        def route(incident: Incident, patient: Patient) -> Patient:
+            hospital_id = self.valid(HospitalRefSerializer).validated_data["hospital"]
+            hospital = self.hospital_of_incident(incident, hospital_id, "hospital")
+            return services.patient_assign_destination(
+                actor=request.user, patient=patient, hospital=hospital
+            )
+
+        return self.routed(pk, pid, route)
+
+    @extend_schema(request=PatientDetailsSerializer, responses=PatientSerializer)
+    @action(detail=True, methods=["post"])
+    def details(self, request: Request, pk: int, pid: int) -> Response:
+        """POST retriage/, destination/, details/ (dispatch, EMS) or arrive/ (the receiving
+        hospital)."""
+
+        def route(incident: Incident, patient: Patient) -> Patient:
+            details = self.valid(PatientDetailsSerializer).validated_data
+            return services.patient_update_details(
+                actor=request.user, patient=patient, details=details
+            )
+
+        return self.routed(pk, pid, route)
+
+    @extend_schema(request=None, responses=PatientSerializer)
+    @action(detail=True, methods=["post"])
+    def arrive(self, request: Request, pk: int, pid: int) -> Response:
+        """POST retriage/, destination/, details/ (dispatch, EMS) or arrive/ (the receiving
+        hospital)."""
+        incident, access = self.patient_scope(pk)
+        patient: Patient = get_object_or_404(queries.patients_visible(access, incident), pk=pid)
+        if not (patient.destination_id and access.can_act_for_hospital(patient.destination_id)):
+            raise PermissionDenied("Only the receiving hospital or dispatch marks arrival.")
+        patient = services.patient_arrive(actor=request.user, patient=patient)
+        patient = queries.patients_visible(access, incident).get(pk=patient.pk)
+        return Response(PatientSerializer(patient).data)
 
     @extend_schema(request=TransportSerializer, responses=PatientResultsSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    @action(detail=False, methods=["post"])
+    def transport(self, request: Request, pk: int) -> Response:
+        """POST {"patients": [ids], "unit": "Medic 12", "destination": id?, "eta": …?}."""
         incident = self.acting(pk)
         data = self.valid(TransportSerializer).validated_data
         ids = set(data["patients"])
@@ -589,12 +683,10 @@ class TransportView(IncidentAPIView):
         )
         return Response({"results": PatientSerializer(moved, many=True).data})
 
-
-class WalkinView(IncidentAPIView):
-    """POST: a hospital registers a self-transported patient at its ER."""
-
     @extend_schema(request=WalkinSerializer, responses={201: PatientSerializer})
-    def post(self, request: Request, pk: int) -> Response:
+    @action(detail=False, methods=["post"], url_path="walk-in")
+    def walk_in(self, request: Request, pk: int) -> Response:
+        """POST: a hospital registers a self-transported patient at its ER."""
         incident, access = self.incident(pk)
         data = dict(self.valid(WalkinSerializer).validated_data)
         hospital_id = data.pop("hospital", None)
@@ -615,42 +707,3 @@ class WalkinView(IncidentAPIView):
             actor=request.user, incident=incident, hospital=hospital, **data
         )
         return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
-
-
-# --- situation updates -------------------------------------------------------------------------
-
-
-class UpdatesView(IncidentAPIView):
-    """GET: the incident's situation updates. POST: an emergency manager posts one."""
-
-    filter_backends: list[type] = []  # pages only
-
-    @extend_schema(responses=SituationUpdateSerializer(many=True))
-    def get(self, request: Request, pk: int) -> Response:
-        incident, access = self.incident(pk)
-        if access.level == Level.HOSPITAL:
-            raise PermissionDenied("Situation updates go to officials and the region's staff.")
-        updates = self.paginate_queryset(queries.updates_visible(access, incident))
-        context = people_context(u.author for u in updates)
-        body = SituationUpdateSerializer(updates, many=True, context=context).data
-        return self.get_paginated_response(body)
-
-    @extend_schema(request=UpdatePostSerializer, responses={201: SituationUpdateSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        incident, access = self.incident(pk)
-        if not access.can_post_updates:
-            raise PermissionDenied("Emergency managers post situation updates.")
-        data = self.valid(UpdatePostSerializer).validated_data
-        lists = list(
-            DistributionList.objects.filter(
-                pk__in=set(data["audience"]), region_id__in=queries.region_chain(incident)
-            )
-        )
-        if len(lists) != len(set(data["audience"])):
-            raise DRFValidationError(
-                {"audience": ["Choose distribution lists of this incident's region."]}
-            )
-        update = services.situation_update_post(
-            actor=request.user, incident=incident, body=data["body"], audience=lists
-        )
-        return Response(SituationUpdateSerializer(update).data, status=status.HTTP_201_CREATED)

@@ -101,6 +101,7 @@ def _resolve_hospitals(
     return [(by_id if isinstance(r, int) else by_code)[r] for r in refs]
 
 
+# An APIView: one idempotent verb for CAD systems (own token), not a resource to browse.
 class CadIncidentView(IncidentAPIView):
     """POST: declare an MCI from the CAD (201), or return the existing one (200)."""
 

@@ -350,7 +350,7 @@ class Patient(models.Model):
 
 
 class SituationUpdate(models.Model):
-    """An emergency manager's update to officials; the notifications issue sends it."""
+    """An emergency manager's update to officials; the notifications app sends it."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
     author = models.ForeignKey(

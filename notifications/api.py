@@ -24,7 +24,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.generics import GenericAPIView
@@ -86,52 +87,48 @@ def _notification_context(notifications: list[Notification]) -> dict[str, Any]:
 # --- notifications and deliveries ---------------------------------------------------------------
 
 
-class NotificationListView(NotificationsAPIView):
-    """GET: the notifications the user may see, newest first, with counts per status."""
+class NotificationViewSet(NotificationsAPIView, viewsets.GenericViewSet):
+    """GET: the notifications the user may see, newest first, with counts per status; one
+    notification; its deliveries the user may see (?status=, ?channel=)."""
 
     serializer_class = NotificationSerializer
+    lookup_value_converter = "int"
     filterset_fields = ["incident", "kind", "state", "situation_update", "region"]
     ordering_fields = ["created_at"]
 
-    def get_queryset(self) -> QuerySet[Notification]:
+    def get_queryset(self) -> QuerySet[Any]:
+        if self.action == "deliveries":  # the filters' model; the action scopes its own rows
+            return Delivery.objects.none()
         return queries.notifications_visible(self.request.user).order_by("-created_at", "-id")
 
     @extend_schema(
         operation_id="v1_notifications_list", responses=NotificationSerializer(many=True)
     )
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request) -> Response:
+        """GET: the notifications the user may see, newest first, with counts per status."""
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         serializer = NotificationSerializer(page, many=True, context=_notification_context(page))
         return self.get_paginated_response(serializer.data)
 
-
-class NotificationDetailView(NotificationsAPIView):
-    serializer_class = NotificationSerializer
-
-    def get_queryset(self) -> QuerySet[Notification]:
-        return queries.notifications_visible(self.request.user)
-
-    def get(self, request: Request, pk: int) -> Response:
-        notification = get_object_or_404(self.get_queryset(), pk=pk)
+    def retrieve(self, request: Request, pk: int) -> Response:
+        """One notification the user may see, with its counts per status and channel."""
+        notification = get_object_or_404(queries.notifications_visible(request.user), pk=pk)
         context = _notification_context([notification])
         return Response(NotificationSerializer(notification, context=context).data)
-
-
-class NotificationDeliveriesView(NotificationsAPIView):
-    """GET: the notification's deliveries the user may see (?status=, ?channel=)."""
-
-    serializer_class = DeliverySerializer
-    filterset_fields = ["status", "channel", "escalation"]
-    ordering_fields = ["id", "sent_at", "acknowledged_at"]
-
-    def get_queryset(self) -> QuerySet[Delivery]:
-        return Delivery.objects.none()
 
     @extend_schema(
         operation_id="v1_notifications_deliveries_list",
         responses=DeliverySerializer(many=True),
     )
-    def get(self, request: Request, pk: int) -> Response:
+    @action(
+        detail=True,
+        methods=["get"],
+        serializer_class=DeliverySerializer,
+        filterset_fields=["status", "channel", "escalation"],
+        ordering_fields=["id", "sent_at", "acknowledged_at"],
+    )
+    def deliveries(self, request: Request, pk: int) -> Response:
+        """GET: the notification's deliveries the user may see (?status=, ?channel=)."""
         notification = get_object_or_404(queries.notifications_visible(request.user), pk=pk)
         deliveries = self.filter_queryset(
             queries.deliveries_visible(request.user, notification).order_by("id")
@@ -146,10 +143,12 @@ class NotificationDeliveriesView(NotificationsAPIView):
 # --- the in-app inbox ---------------------------------------------------------------------------
 
 
-class InboxView(NotificationsAPIView):
-    """GET: the user's in-app messages, newest first (?unread=1 for unread only)."""
+class InboxViewSet(NotificationsAPIView, viewsets.GenericViewSet):
+    """GET: the user's in-app messages, newest first (?unread=1 for unread only); POST read/
+    or acknowledge/ on one of them."""
 
     serializer_class = InboxSerializer
+    lookup_value_converter = "int"
     filter_backends: list[type] = []  # ?unread= only
 
     def get_queryset(self) -> QuerySet[Delivery]:
@@ -160,7 +159,8 @@ class InboxView(NotificationsAPIView):
         parameters=[OpenApiParameter("unread", bool, description="Only unread messages.")],
         responses=InboxSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request) -> Response:
+        """GET: the user's in-app messages, newest first (?unread=1 for unread only)."""
         messages = self.get_queryset()
         unread = request.query_params.get("unread", "")
         if unread not in ("", "0", "1", "false", "true"):
@@ -170,23 +170,20 @@ class InboxView(NotificationsAPIView):
         page = self.paginate_queryset(messages)
         return self.get_paginated_response(InboxSerializer(page, many=True).data)
 
-
-class InboxActionView(NotificationsAPIView):
-    """POST read/ or acknowledge/ on one of the user's own in-app messages."""
-
-    serializer_class = InboxSerializer
-    action_name = ""
-
-    def get_queryset(self) -> QuerySet[Delivery]:
-        return queries.inbox(self.request.user)
+    @extend_schema(request=EmptySerializer, responses=InboxSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: int) -> Response:
+        """POST read/ or acknowledge/ on one of the user's own in-app messages."""
+        message = get_object_or_404(self.get_queryset(), pk=pk)
+        services.inbox_mark_read(user=request.user, delivery=message)
+        return Response(InboxSerializer(self.get_queryset().get(pk=pk)).data)
 
     @extend_schema(request=EmptySerializer, responses=InboxSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: int) -> Response:
+        """POST read/ or acknowledge/ on one of the user's own in-app messages."""
         message = get_object_or_404(self.get_queryset(), pk=pk)
-        if self.action_name == "acknowledge":
-            services.notification_acknowledge(delivery=message, via="in_app", actor=request.user)
-        else:
-            services.inbox_mark_read(user=request.user, delivery=message)
+        services.notification_acknowledge(delivery=message, via="in_app", actor=request.user)
         return Response(InboxSerializer(self.get_queryset().get(pk=pk)).data)
 
 
@@ -228,34 +225,12 @@ class RegionKeeperMixin:
         return lists
 
 
-class RuleListView(RegionKeeperMixin, NotificationsAPIView):
-    """GET: the rules of the regions the user keeps. POST: create one."""
+class NotificationRuleViewSet(RegionKeeperMixin, NotificationsAPIView, viewsets.GenericViewSet):
+    """The rules of the regions the user keeps: list, create, read, change, delete."""
 
     serializer_class = RuleSerializer
+    lookup_value_converter = "int"
     filterset_fields = ["region", "trigger", "active"]
-
-    def get_queryset(self) -> QuerySet[NotificationRule]:
-        return queries.rules_manageable(self.request.user)
-
-    @extend_schema(operation_id="v1_notification_rules_list", responses=RuleSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        self.kept_regions()
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(RuleSerializer(page, many=True).data)
-
-    @extend_schema(responses={201: RuleSerializer})
-    def post(self, request: Request) -> Response:
-        data = self.valid(RuleSerializer)
-        region = self.region_for(data.pop("region_id", None))
-        lists = self.lists_for(data.pop("distribution_list_ids", []))
-        rule = services.rule_save(
-            actor=request.user, region=region, values=data, distribution_lists=lists
-        )
-        return Response(RuleSerializer(rule).data, status=status.HTTP_201_CREATED)
-
-
-class RuleDetailView(RegionKeeperMixin, NotificationsAPIView):
-    serializer_class = RuleSerializer
 
     def get_queryset(self) -> QuerySet[NotificationRule]:
         return queries.rules_manageable(self.request.user)
@@ -264,10 +239,30 @@ class RuleDetailView(RegionKeeperMixin, NotificationsAPIView):
         self.kept_regions()
         return get_object_or_404(self.get_queryset(), pk=pk)
 
-    def get(self, request: Request, pk: int) -> Response:
+    @extend_schema(operation_id="v1_notification_rules_list", responses=RuleSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        """GET: the rules of the regions the user keeps. POST: create one."""
+        self.kept_regions()
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(RuleSerializer(page, many=True).data)
+
+    @extend_schema(responses={201: RuleSerializer})
+    def create(self, request: Request) -> Response:
+        """GET: the rules of the regions the user keeps. POST: create one."""
+        data = self.valid(RuleSerializer)
+        region = self.region_for(data.pop("region_id", None))
+        lists = self.lists_for(data.pop("distribution_list_ids", []))
+        rule = services.rule_save(
+            actor=request.user, region=region, values=data, distribution_lists=lists
+        )
+        return Response(RuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        """One rule of a region the user keeps."""
         return Response(RuleSerializer(self.rule(pk)).data)
 
-    def patch(self, request: Request, pk: int) -> Response:
+    def partial_update(self, request: Request, pk: int) -> Response:
+        """Change a rule; it stays in its region."""
         rule = self.rule(pk)
         data = self.valid(RuleSerializer, partial=True)
         region_id = data.pop("region_id", rule.region_id)
@@ -284,41 +279,19 @@ class RuleDetailView(RegionKeeperMixin, NotificationsAPIView):
         return Response(RuleSerializer(rule).data)
 
     @extend_schema(responses={204: OpenApiResponse(description="Deleted.")})
-    def delete(self, request: Request, pk: int) -> Response:
+    def destroy(self, request: Request, pk: int) -> Response:
+        """Delete a rule."""
         services.rule_delete(actor=request.user, rule=self.rule(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MessageTemplateListView(RegionKeeperMixin, NotificationsAPIView):
-    """GET: the update templates of the regions the user keeps. POST: create one."""
+class MessageTemplateViewSet(RegionKeeperMixin, NotificationsAPIView, viewsets.GenericViewSet):
+    """The update templates of the regions the user keeps: list, create, read, change,
+    delete."""
 
     serializer_class = MessageTemplateSerializer
+    lookup_value_converter = "int"
     filterset_fields = ["region"]
-
-    def get_queryset(self) -> QuerySet[MessageTemplate]:
-        return queries.message_templates_manageable(self.request.user)
-
-    @extend_schema(
-        operation_id="v1_message_templates_list",
-        responses=MessageTemplateSerializer(many=True),
-    )
-    def get(self, request: Request) -> Response:
-        self.kept_regions()
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(MessageTemplateSerializer(page, many=True).data)
-
-    @extend_schema(responses={201: MessageTemplateSerializer})
-    def post(self, request: Request) -> Response:
-        data = self.valid(MessageTemplateSerializer)
-        region = self.region_for(data.pop("region_id", None))
-        template = services.message_template_save(
-            actor=request.user, region=region, name=data["name"], body=data["body"]
-        )
-        return Response(MessageTemplateSerializer(template).data, status=status.HTTP_201_CREATED)
-
-
-class MessageTemplateDetailView(RegionKeeperMixin, NotificationsAPIView):
-    serializer_class = MessageTemplateSerializer
 
     def get_queryset(self) -> QuerySet[MessageTemplate]:
         return queries.message_templates_manageable(self.request.user)
@@ -327,10 +300,32 @@ class MessageTemplateDetailView(RegionKeeperMixin, NotificationsAPIView):
         self.kept_regions()
         return get_object_or_404(self.get_queryset(), pk=pk)
 
-    def get(self, request: Request, pk: int) -> Response:
+    @extend_schema(
+        operation_id="v1_message_templates_list",
+        responses=MessageTemplateSerializer(many=True),
+    )
+    def list(self, request: Request) -> Response:
+        """GET: the update templates of the regions the user keeps. POST: create one."""
+        self.kept_regions()
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(MessageTemplateSerializer(page, many=True).data)
+
+    @extend_schema(responses={201: MessageTemplateSerializer})
+    def create(self, request: Request) -> Response:
+        """GET: the update templates of the regions the user keeps. POST: create one."""
+        data = self.valid(MessageTemplateSerializer)
+        region = self.region_for(data.pop("region_id", None))
+        template = services.message_template_save(
+            actor=request.user, region=region, name=data["name"], body=data["body"]
+        )
+        return Response(MessageTemplateSerializer(template).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        """One update template of a region the user keeps."""
         return Response(MessageTemplateSerializer(self.template(pk)).data)
 
-    def patch(self, request: Request, pk: int) -> Response:
+    def partial_update(self, request: Request, pk: int) -> Response:
+        """Change an update template; it stays in its region."""
         template = self.template(pk)
         data = self.valid(MessageTemplateSerializer, partial=True)
         if data.pop("region_id", template.region_id) != template.region_id:
@@ -345,7 +340,8 @@ class MessageTemplateDetailView(RegionKeeperMixin, NotificationsAPIView):
         return Response(MessageTemplateSerializer(template).data)
 
     @extend_schema(responses={204: OpenApiResponse(description="Deleted.")})
-    def delete(self, request: Request, pk: int) -> Response:
+    def destroy(self, request: Request, pk: int) -> Response:
+        """Delete an update template."""
         services.message_template_delete(actor=request.user, template=self.template(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -353,6 +349,8 @@ class MessageTemplateDetailView(RegionKeeperMixin, NotificationsAPIView):
 # --- updates to officials: preview ---------------------------------------------------------------
 
 
+# An APIView: a verb on the incidents app's updates (incidents/{id}/updates/), not a resource
+# of this app.
 class UpdatePreviewView(NotificationsAPIView):
     """POST {"audience": [list ids], "template": id?, "body": text?}: how many people and
     addresses per channel the update would reach, and its text as they will read it."""

@@ -1,46 +1,23 @@
-"""/api/v1/ routes of the notifications app (see notifications/api.py)."""
+"""/api/v1/ routes of the notifications app (see notifications/api.py).
+
+A SimpleRouter with path converters (no API root view): other apps share the prefix.
+"""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
 
 from notifications import api
 
-urlpatterns: list[URLPattern] = [
-    path("notifications/", api.NotificationListView.as_view(), name="api-notifications"),
-    path(
-        "notifications/<int:pk>/",
-        api.NotificationDetailView.as_view(),
-        name="api-notification",
-    ),
-    path(
-        "notifications/<int:pk>/deliveries/",
-        api.NotificationDeliveriesView.as_view(),
-        name="api-notification-deliveries",
-    ),
-    path("inbox/", api.InboxView.as_view(), name="api-inbox"),
-    path(
-        "inbox/<int:pk>/read/",
-        api.InboxActionView.as_view(action_name="read"),
-        name="api-inbox-read",
-    ),
-    path(
-        "inbox/<int:pk>/acknowledge/",
-        api.InboxActionView.as_view(action_name="acknowledge"),
-        name="api-inbox-acknowledge",
-    ),
-    path("notification-rules/", api.RuleListView.as_view(), name="api-notification-rules"),
-    path(
-        "notification-rules/<int:pk>/",
-        api.RuleDetailView.as_view(),
-        name="api-notification-rule",
-    ),
-    path("message-templates/", api.MessageTemplateListView.as_view(), name="api-message-templates"),
-    path(
-        "message-templates/<int:pk>/",
-        api.MessageTemplateDetailView.as_view(),
-        name="api-message-template",
-    ),
+router = SimpleRouter(use_regex_path=False)
+router.register("notifications", api.NotificationViewSet, basename="notification")
+router.register("inbox", api.InboxViewSet, basename="inbox")
+router.register("notification-rules", api.NotificationRuleViewSet, basename="notification-rule")
+router.register("message-templates", api.MessageTemplateViewSet, basename="message-template")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *router.urls,
     path(
         "incidents/<int:pk>/updates/preview/",
         api.UpdatePreviewView.as_view(),

@@ -43,7 +43,7 @@ def incident_hospital_add(
     distance_km: float | None = None,
     actor_label: str = "",
 ) -> IncidentHospital:
-    """Put a hospital on the incident (notified now; the notifications issue sends the alert).
+    """Put a hospital on the incident (notified now; the notifications app sends the alert).
     Only a hospital in reach (incidents.queries.hospitals_in_reach) may go on."""
     if not hospital.agency.active:
         raise ValidationError({"hospital": f"{hospital_label(hospital)} is not active."})

@@ -1,4 +1,5 @@
-"""The Django admin: every page renders, edits go on the record, the record is read-only."""
+"""The Django admin: every page renders, edits go through the services and on the record (once,
+all or nothing, their errors on the form), the record is read-only."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.forms import CheckboxInput, MultiWidget
 from django.http import HttpResponse
 from django.test import Client
@@ -24,6 +26,7 @@ from agencies.models import (
     RosterRole,
 )
 from agencies.services import (
+    admin_save,
     audit_record,
     contact_point_add,
     distribution_list_save,
@@ -359,6 +362,128 @@ def test_a_role_granted_on_the_user_page_is_recorded(admin_client: Client, world
         "membership",
         world.dispatch_a,
     )
+
+
+# --- saves go through agencies.services: checked once, recorded once, all or nothing ----------
+
+
+def test_a_list_edit_in_the_admin_writes_one_audit_entry(
+    admin_client: Client, officials_list: DistributionList, nurse: Member
+) -> None:
+    entries = AuditEntry.objects.count()
+
+    response = submit(
+        admin_client, officials_list, description="Who the county calls", members=[str(nurse.pk)]
+    )
+
+    assert response.status_code == 302
+    assert AuditEntry.objects.count() == entries + 1
+    assert latest_entry().changes == {
+        "description": ["", "Who the county calls"],
+        "members": [[], [nurse.pk]],
+    }
+
+
+def test_a_member_added_with_a_number_writes_one_entry_for_each(
+    admin_client: Client, world: World
+) -> None:
+    add = reverse("admin:agencies_member_add")
+    data = form_data(admin_client.get(add))
+    data.update(
+        {
+            "agency": str(world.police_a.pk),
+            "full_name": "Dana Ruiz",
+            "contact_points-0-channel": "sms",
+            "contact_points-0-address": "(937) 555-0190",
+            "contact_points-0-priority": "1",
+        }
+    )
+    data.pop("roles", None)  # no roster role ticked
+    entries = AuditEntry.objects.count()
+
+    response = admin_client.post(add, data)
+
+    assert response.status_code == 302
+    member = Member.objects.get(full_name="Dana Ruiz")
+    assert member.contact_points.get().address == "+19375550190"
+    created = AuditEntry.objects.order_by("id")[entries:]
+    assert [(e.action, e.object_type) for e in created] == [
+        ("create", "member"),
+        ("create", "contactpoint"),
+    ]
+
+
+def test_a_rule_only_the_services_check_is_a_form_error_on_its_field(
+    admin_client: Client, world: World, officials_list: DistributionList
+) -> None:
+    # The database's unique (region, name) is case-sensitive; the services' check is not.
+    other = distribution_list_save(actor=None, region_id=world.region_a.pk, name="Hospitals")
+    entries = AuditEntry.objects.count()
+
+    response = submit(admin_client, other, name="county OFFICIALS", description="Changed")
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "already has a list called" in errors["name"][0]
+    other.refresh_from_db()
+    assert (other.name, other.description) == ("Hospitals", "")
+    assert AuditEntry.objects.count() == entries
+
+
+def test_an_agency_phone_is_checked_by_the_services(admin_client: Client, world: World) -> None:
+    response = submit(admin_client, world.police_a, phone="12345")
+    assert response.status_code == 200
+    assert "not a valid phone number" in response.context["adminform"].form.errors["phone"][0]
+
+    assert submit(admin_client, world.police_a, phone="(937) 555-0100").status_code == 302
+    world.police_a.refresh_from_db()
+    assert world.police_a.phone == "+19375550100"
+    assert latest_entry().changes["phone"][1] == "+19375550100"
+
+
+def test_a_new_member_with_an_invalid_inline_number_is_not_half_saved(
+    admin_client: Client, world: World
+) -> None:
+    add = reverse("admin:agencies_member_add")
+    data = form_data(admin_client.get(add))
+    data.update(
+        {
+            "agency": str(world.police_a.pk),
+            "full_name": "Half Saved",
+            "contact_points-0-channel": "sms",
+            "contact_points-0-address": "12345",
+            "contact_points-0-priority": "1",
+        }
+    )
+    data.pop("roles", None)  # no roster role ticked
+    entries = AuditEntry.objects.count()
+
+    response = admin_client.post(add, data)
+
+    assert response.status_code == 200
+    assert "not a valid phone number" in response.content.decode()
+    assert not Member.objects.filter(full_name="Half Saved").exists()
+    assert AuditEntry.objects.count() == entries
+
+
+def test_an_admin_save_the_services_refuse_writes_nothing(world: World, nurse: Member) -> None:
+    stranger = member_add(actor=None, agency=world.police_b, full_name="Region B Officer")
+    dlist = DistributionList(region_id=world.region_a.pk, name="Mixed")
+    entries = AuditEntry.objects.count()
+
+    with pytest.raises(ValidationError) as refused:
+        admin_save(
+            actor=None,
+            obj=dlist,
+            before={},
+            created=True,
+            related={"members": [nurse, stranger]},
+            save_related=lambda: dlist.members.set([nurse, stranger]),
+        )
+
+    assert "members" in refused.value.message_dict
+    assert not DistributionList.objects.filter(name="Mixed").exists()
+    assert AuditEntry.objects.count() == entries
 
 
 # --- the record is read-only ------------------------------------------------------------------

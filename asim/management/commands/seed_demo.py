@@ -1,4 +1,8 @@
-"""`manage.py seed_demo`: create the demo region (idempotent) and print the demo logins."""
+"""`manage.py seed_demo`: create the demo region (idempotent) and print the demo logins.
+
+A project command, not an agencies one: it seeds every app, and agencies imports no app above
+it. Each app's demo module seeds only its own records (agencies ← incidents ← notifications).
+"""
 
 from __future__ import annotations
 

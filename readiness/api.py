@@ -25,16 +25,18 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.viewsets import ViewSetMixin
 
 from agencies.models import Region
 from agencies.queries import agencies_visible, members_visible
-from incidents.api import IncidentAPIView, django_errors_as_drf
+from incidents.api import IncidentAPIView, IncidentViewSetBase, django_errors_as_drf
 from incidents.clock import incident_timezone
 from readiness import checklists, services
 from readiness.models import (
@@ -112,14 +114,17 @@ CHECKLIST_FILTERS = [
 ]
 
 
-class IncidentChecklistView(IncidentAPIView):
-    """GET: the incident's checklist, progress per phase, filtered items. POST: start the
-    region's adopted checklist on an incident that has none yet (dispatch, EMS, EM)."""
+class IncidentChecklistViewSet(IncidentViewSetBase):
+    """The incident's checklist (incidents/{id}/checklist/): read it, start it, check or
+    un-check its items."""
 
     serializer_class = ChecklistOverviewSerializer
 
     @extend_schema(parameters=CHECKLIST_FILTERS, responses=ChecklistOverviewSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    @action(detail=True, methods=["get"])
+    def checklist(self, request: Request, pk: int) -> Response:
+        """GET: the incident's checklist, progress per phase, filtered items. POST: start the
+        region's adopted checklist on an incident that has none yet (dispatch, EMS, EM)."""
         incident, access = self.incident(pk)
         item_filter = checklists.ItemFilter(
             disciplines=_choices(request, "discipline", ChecklistDiscipline.values),
@@ -131,7 +136,10 @@ class IncidentChecklistView(IncidentAPIView):
         return Response(checklists.checklist_overview(incident, powers, item_filter))
 
     @extend_schema(request=None, responses={201: ChecklistOverviewSerializer})
-    def post(self, request: Request, pk: int) -> Response:
+    @checklist.mapping.post
+    def checklist_start(self, request: Request, pk: int) -> Response:
+        """GET: the incident's checklist, progress per phase, filtered items. POST: start the
+        region's adopted checklist on an incident that has none yet (dispatch, EMS, EM)."""
         incident, access = self.incident(pk)
         if not access.can_act:
             raise PermissionDenied("Dispatch, EMS and emergency management start the checklist.")
@@ -145,15 +153,20 @@ class IncidentChecklistView(IncidentAPIView):
             checklists.checklist_overview(incident, powers), status=status.HTTP_201_CREATED
         )
 
-
-class ChecklistItemActionView(IncidentAPIView):
-    """POST: check or un-check one item of the incident's checklist."""
-
-    serializer_class = ChecklistItemChangedSerializer
-    done = True
+    @extend_schema(request=None, responses=ChecklistItemChangedSerializer)
+    @action(detail=True, methods=["post"], url_path="checklist/items/<int:item_id>/check")
+    def item_check(self, request: Request, pk: int, item_id: int) -> Response:
+        """POST: check or un-check one item of the incident's checklist."""
+        return self.item_set(pk, item_id, done=True)
 
     @extend_schema(request=None, responses=ChecklistItemChangedSerializer)
-    def post(self, request: Request, pk: int, item_id: int) -> Response:
+    @action(detail=True, methods=["post"], url_path="checklist/items/<int:item_id>/uncheck")
+    def item_uncheck(self, request: Request, pk: int, item_id: int) -> Response:
+        """POST: check or un-check one item of the incident's checklist."""
+        return self.item_set(pk, item_id, done=False)
+
+    def item_set(self, pk: int, item_id: int, *, done: bool) -> Response:
+        request = self.request
         incident, access = self.incident(pk)
         item = get_object_or_404(
             IncidentChecklistItem.objects.select_related("checklist__incident"),
@@ -167,7 +180,7 @@ class ChecklistItemActionView(IncidentAPIView):
                 f"This item is for {tags}: it is checked by those disciplines, dispatch or "
                 "emergency management."
             )
-        if self.done:
+        if done:
             item = services.checklist_item_check(actor=request.user, item=item)
         else:
             item = services.checklist_item_uncheck(actor=request.user, item=item)
@@ -192,20 +205,26 @@ class ChecklistItemActionView(IncidentAPIView):
 # --- roles -------------------------------------------------------------------------------------
 
 
-class IncidentRolesView(IncidentAPIView):
-    """GET: the org chart (who holds what, since when, and who held it before). POST: assign
-    a role to a roster member or a named person with their agency; to hand over a held role
-    name the assignment it `replaces` (dispatch, EMS, EM)."""
+class IncidentRolesViewSet(IncidentViewSetBase):
+    """The incident's ICS roles (incidents/{id}/roles/): the org chart, assign, relieve."""
 
     serializer_class = OrgChartSerializer
 
     @extend_schema(responses=OrgChartSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    @action(detail=True, methods=["get"])
+    def roles(self, request: Request, pk: int) -> Response:
+        """GET: the org chart (who holds what, since when, and who held it before). POST: assign
+        a role to a roster member or a named person with their agency; to hand over a held role
+        name the assignment it `replaces` (dispatch, EMS, EM)."""
         incident, _ = self.incident(pk)
         return Response(checklists.org_chart(incident))
 
     @extend_schema(request=RoleAssignSerializer, responses={201: AssignmentSerializer})
-    def post(self, request: Request, pk: int) -> Response:
+    @roles.mapping.post
+    def role_assign(self, request: Request, pk: int) -> Response:
+        """GET: the org chart (who holds what, since when, and who held it before). POST: assign
+        a role to a roster member or a named person with their agency; to hand over a held role
+        name the assignment it `replaces` (dispatch, EMS, EM)."""
         incident, access = self.incident(pk)
         if not checklists.can_assign_roles(access):
             raise PermissionDenied("Dispatch, EMS and emergency management assign roles.")
@@ -242,14 +261,10 @@ class IncidentRolesView(IncidentAPIView):
         assignment = checklists.role_assignments(incident).get(pk=assignment.pk)
         return Response(checklists.assignment_entry(assignment), status=status.HTTP_201_CREATED)
 
-
-class RoleRelieveView(IncidentAPIView):
-    """POST: relieve the holder of a role (dispatch, EMS, EM)."""
-
-    serializer_class = AssignmentSerializer
-
     @extend_schema(request=RoleRelieveSerializer, responses=AssignmentSerializer)
-    def post(self, request: Request, pk: int, assignment_id: int) -> Response:
+    @action(detail=True, methods=["post"], url_path="roles/<int:assignment_id>/relieve")
+    def role_relieve(self, request: Request, pk: int, assignment_id: int) -> Response:
+        """POST: relieve the holder of a role (dispatch, EMS, EM)."""
         incident, access = self.incident(pk)
         assignment = get_object_or_404(
             RoleAssignment.objects.select_related("incident"), pk=assignment_id, incident=incident
@@ -265,13 +280,15 @@ class RoleRelieveView(IncidentAPIView):
 # --- the record --------------------------------------------------------------------------------
 
 
-class KeyFiguresView(IncidentAPIView):
-    """GET: the incident's key figures (times from declaration, patients, checklist)."""
+class IncidentRecordViewSet(IncidentViewSetBase):
+    """The incident's record (incidents/{id}/record/): its key figures."""
 
     serializer_class = KeyFiguresSerializer
 
     @extend_schema(responses=KeyFiguresSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    @action(detail=True, methods=["get"], url_path="record/figures")
+    def figures(self, request: Request, pk: int) -> Response:
+        """GET: the incident's key figures (times from declaration, patients, checklist)."""
         incident, _ = self.incident(pk)
         return Response(record.key_figures(incident))
 
@@ -289,6 +306,7 @@ class CSVRenderer(BaseRenderer):
         return data if isinstance(data, bytes) else str(data or "").encode()
 
 
+# An APIView: a CSV download at a URL without the trailing slash a router adds.
 class TimelineCSVView(IncidentAPIView):
     """GET: the timeline as CSV (seq, time, actor, agency, kind, summary), the events the
     user may see (officials: the public ones)."""
@@ -345,28 +363,39 @@ class TemplateAPIView(GenericAPIView):
         if not any(checklists.can_keep_templates(user, region) for region in regions):
             raise PermissionDenied("The region's emergency managers keep its checklist.")
 
-    def detail(self, template: ChecklistTemplate, code: int = status.HTTP_200_OK) -> Response:
+    def detail_response(
+        self, template: ChecklistTemplate, code: int = status.HTTP_200_OK
+    ) -> Response:
         fresh = checklists.with_content(self.get_queryset()).get(pk=template.pk)
         return Response(TemplateDetailSerializer(fresh).data, status=code)
 
 
-class TemplateListView(TemplateAPIView):
-    """GET: checklist versions the user may read (?region=, ?status=). POST: a new draft for
-    a region, copied from its adopted version or from `based_on` (emergency managers)."""
+class ChecklistTemplateViewSet(ViewSetMixin, TemplateAPIView):
+    """Checklist versions (checklist-templates/): list, draft, read, edit, discard, adopt,
+    export and import."""
 
+    serializer_class = TemplateDetailSerializer
+    lookup_value_converter = "int"
     filterset_fields = ["region", "status"]
 
     @extend_schema(
         operation_id="v1_checklist_templates_list",
         responses=TemplateSummarySerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request) -> Response:
+        """GET: checklist versions the user may read (?region=, ?status=). POST: a new draft for
+        a region, copied from its adopted version or from `based_on` (emergency managers)."""
         templates = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(templates)
         return self.get_paginated_response(TemplateSummarySerializer(page, many=True).data)
 
-    @extend_schema(request=TemplateCreateSerializer, responses={201: TemplateDetailSerializer})
-    def post(self, request: Request) -> Response:
+    @extend_schema(
+        request=TemplateCreateSerializer,
+        responses={201: TemplateDetailSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        """GET: checklist versions the user may read (?region=, ?status=). POST: a new draft for
+        a region, copied from its adopted version or from `based_on` (emergency managers)."""
         self.can_keep_any()
         serializer = TemplateCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -380,58 +409,57 @@ class TemplateListView(TemplateAPIView):
         template = services.checklist_draft_create(
             actor=request.user, region=region, based_on=based_on, name=data.get("name", "")
         )
-        return self.detail(template, status.HTTP_201_CREATED)
+        return self.detail_response(template, status.HTTP_201_CREATED)
 
-
-class TemplateDetailView(TemplateAPIView):
-    """GET: one version with its phases and items. PATCH / PUT: edit a draft (PUT needs name
-    and phases; phases replace the old ones whole). DELETE: discard a draft."""
-
-    serializer_class = TemplateDetailSerializer
-
-    def get(self, request: Request, pk: int) -> Response:
-        return self.detail(self.template(pk))
+    def retrieve(self, request: Request, pk: int) -> Response:
+        """GET: one version with its phases and items. PATCH / PUT: edit a draft (PUT needs name
+        and phases; phases replace the old ones whole). DELETE: discard a draft."""
+        return self.detail_response(self.template(pk))
 
     def _edit(self, request: Request, pk: int, *, partial: bool) -> Response:
         template = self.template(pk, keep=True)
         content = parse_content(request.data, require_all=not partial)
         services.checklist_draft_update(actor=request.user, template=template, content=content)
-        return self.detail(template)
+        return self.detail_response(template)
 
-    @extend_schema(request=TemplateEditSerializer, responses=TemplateDetailSerializer)
-    def patch(self, request: Request, pk: int) -> Response:
+    @extend_schema(
+        request=TemplateEditSerializer,
+        responses=TemplateDetailSerializer,
+    )
+    def partial_update(self, request: Request, pk: int) -> Response:
+        """GET: one version with its phases and items. PATCH / PUT: edit a draft (PUT needs name
+        and phases; phases replace the old ones whole). DELETE: discard a draft."""
         return self._edit(request, pk, partial=True)
 
-    @extend_schema(request=TemplateEditSerializer, responses=TemplateDetailSerializer)
-    def put(self, request: Request, pk: int) -> Response:
+    @extend_schema(
+        request=TemplateEditSerializer,
+        responses=TemplateDetailSerializer,
+    )
+    def update(self, request: Request, pk: int) -> Response:
+        """GET: one version with its phases and items. PATCH / PUT: edit a draft (PUT needs name
+        and phases; phases replace the old ones whole). DELETE: discard a draft."""
         return self._edit(request, pk, partial=False)
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, pk: int) -> Response:
+    def destroy(self, request: Request, pk: int) -> Response:
+        """GET: one version with its phases and items. PATCH / PUT: edit a draft (PUT needs name
+        and phases; phases replace the old ones whole). DELETE: discard a draft."""
         template = self.template(pk, keep=True)
         services.checklist_draft_discard(actor=request.user, template=template)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-
-class TemplateAdoptView(TemplateAPIView):
-    """POST: adopt a draft as the region's checklist; the version it replaces is retired."""
-
-    serializer_class = TemplateDetailSerializer
-
     @extend_schema(request=None, responses=TemplateDetailSerializer)
-    def post(self, request: Request, pk: int) -> Response:
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def adopt(self, request: Request, pk: int) -> Response:
+        """POST: adopt a draft as the region's checklist; the version it replaces is retired."""
         template = self.template(pk, keep=True)
         services.checklist_adopt(actor=request.user, template=template)
-        return self.detail(template)
-
-
-class TemplateExportView(TemplateAPIView):
-    """GET: one version as a JSON document, for another region or for safe keeping."""
-
-    serializer_class = TemplateDocumentSerializer
+        return self.detail_response(template)
 
     @extend_schema(responses=TemplateDocumentSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def export(self, request: Request, pk: int) -> Response:
+        """GET: one version as a JSON document, for another region or for safe keeping."""
         template = self.template(pk, keep=True)
         response = Response(template_document(template))
         response["Content-Disposition"] = (
@@ -439,18 +467,14 @@ class TemplateExportView(TemplateAPIView):
         )
         return response
 
-
-class TemplateImportView(TemplateAPIView):
-    """POST {"region": id, "document": {...}}: a new draft from a JSON document; a 400 says
-    what is wrong with the document, per path."""
-
-    serializer_class = TemplateDetailSerializer
-
     @extend_schema(
         request=TemplateImportSerializer,
         responses={201: TemplateDetailSerializer, 400: OpenApiResponse(description="Invalid")},
     )
-    def post(self, request: Request) -> Response:
+    @action(detail=False, methods=["post"], url_path="import", filter_backends=[])
+    def import_document(self, request: Request) -> Response:
+        """POST {"region": id, "document": {...}}: a new draft from a JSON document; a 400 says
+        what is wrong with the document, per path."""
         self.can_keep_any()
         serializer = TemplateImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -465,4 +489,4 @@ class TemplateImportView(TemplateAPIView):
                 # Paths inside the document ("phases[0].title") go under "document".
                 raise DRFValidationError({"document": problems}) from None
             raise
-        return self.detail(template, status.HTTP_201_CREATED)
+        return self.detail_response(template, status.HTTP_201_CREATED)
