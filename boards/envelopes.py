@@ -7,7 +7,7 @@ Server → board:
                (EventSummaryEnvelope): the same header without `data` — never patient details.
 - `subscribed` / `refused`  the answer to `{"subscribe": <incident id>}`.
 - `progress`   delivery progress of a notification (ProgressEnvelope, pushed and defined by
-               notifications.progress).
+               notifications.delivery.progress).
 - `pong`       the answer to `{"ping": <anything>}` (the page's heartbeat).
 - `error`      a message the server could not understand.
 
@@ -26,7 +26,7 @@ from typing import Any, Literal, TypedDict
 
 from asim.typed_schema import typed_dict_errors
 from incidents.events import KIND_SCHEMAS, payload_errors
-from notifications.progress import ProgressEnvelope
+from notifications.delivery.progress import ProgressEnvelope
 
 
 class EventEnvelope(TypedDict):
