@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from agencies import queries as agency_queries
 from agencies.models import Hospital, Region
@@ -74,17 +74,9 @@ def _hospitals_in(request: HttpRequest, regions: list[Region]) -> list[dict[str,
 PLACEHOLDER_ID = 999_999_999
 
 
-def _url(name: str, *args: Any) -> str | None:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:  # a page another part of ASIM has not built
-        return None
-
-
-def _pattern(name: str) -> str | None:
+def _pattern(name: str) -> str:
     """A page's URL with "{id}" for the incident id, for the page's script to fill in."""
-    url = _url(name, PLACEHOLDER_ID)
-    return url.replace(str(PLACEHOLDER_ID), "{id}") if url else None
+    return reverse(name, args=[PLACEHOLDER_ID]).replace(str(PLACEHOLDER_ID), "{id}")
 
 
 def _config(request: HttpRequest, board: str, **extra: Any) -> dict[str, Any]:
@@ -201,7 +193,7 @@ def incident_board(request: HttpRequest, pk: int) -> HttpResponse:
         can_post_updates=access.can_post_updates,
         own_hospitals=sorted(access.hospital_ids),
         hospitals=_hospitals_in(request, regions) if access.can_act else [],
-        timeline_csv=_url("api-incident-record-timeline-csv", incident.pk),
+        timeline_csv=reverse("api-incident-record-timeline-csv", args=[incident.pk]),
         **_role_directory(request, incident, access.can_act),
     )
     if access.level >= Level.READ:
@@ -328,7 +320,6 @@ def em_board(request: HttpRequest) -> HttpResponse:
         "em",
         time_zone=_page_zone(regions),
         regions=_regions_json(regions),
-        notifications_api=_url("notification-list") is not None,
     )
     return _render(request, "boards/em.html", config)
 
