@@ -6,7 +6,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("agencies.api_urls")),
-    path("", include("incidents.api_urls")),
+    path("", include("incidents.api.urls")),
     path("", include("notifications.api_urls")),
     path("", include("readiness.api_urls")),
 ]

@@ -36,7 +36,7 @@ from rest_framework.viewsets import ViewSetMixin
 
 from agencies.models import Region
 from agencies.queries import agencies_visible, members_visible
-from incidents.api import IncidentAPIView, IncidentViewSetBase, django_errors_as_drf
+from incidents.api.base import IncidentAPIView, IncidentViewSetBase, django_errors_as_drf
 from incidents.clock import incident_timezone
 from readiness import checklists, services
 from readiness.models import (

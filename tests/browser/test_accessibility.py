@@ -20,7 +20,6 @@ from incidents import services
 from incidents.models import Incident
 from readiness import services as readiness_services
 from tests.browser.conftest import axe_violations, elsewhere, live
-from tests.checklist.conftest import adopt
 from tests.factories import (
     PASSWORD,
     ContactPointFactory,
@@ -29,6 +28,7 @@ from tests.factories import (
     MembershipFactory,
 )
 from tests.incidents.conftest import declare
+from tests.readiness.conftest import adopt
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}

@@ -16,9 +16,9 @@ from playwright.sync_api import expect
 
 from readiness.models import RoleAssignment
 from tests.browser.conftest import elsewhere, live
-from tests.checklist.conftest import adopt
 from tests.factories import MemberFactory
 from tests.incidents.conftest import declare
+from tests.readiness.conftest import adopt
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,9 +17,9 @@ from agencies.models import Channel, RosterRole
 from incidents import services
 from readiness import services as readiness_services
 from tests.browser.conftest import elsewhere, live
-from tests.checklist.conftest import PLAN, adopt
 from tests.factories import ContactPointFactory, DistributionListFactory, MemberFactory
 from tests.incidents.conftest import declare
+from tests.readiness.conftest import PLAN, adopt
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

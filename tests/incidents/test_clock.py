@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from agencies.models import Region
 from incidents import services
 from notifications.texts import context_for, render_texts
-from tests.checklist.test_record import parse_csv, pdf_text
 from tests.incidents.conftest import declare
+from tests.readiness.test_record import parse_csv, pdf_text
 
 CHICAGO = ZoneInfo("America/Chicago")
 ETA = datetime(2026, 1, 15, 16, 41, tzinfo=UTC)  # 10:41 in Chicago, 11:41 in New York

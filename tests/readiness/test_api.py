@@ -8,8 +8,8 @@ import pytest
 
 from incidents.models import IncidentEvent
 from readiness.models import ChecklistTemplate
-from tests.checklist.conftest import PLAN, item
 from tests.factories import MemberFactory
+from tests.readiness.conftest import PLAN, item
 
 pytestmark = pytest.mark.django_db
 TPL = "/api/v1/checklist-templates"

@@ -12,9 +12,9 @@ from readiness import services as readiness_services
 from readiness.demo import DEFAULT_PLAN, seed_demo_checklist
 from readiness.models import ChecklistDiscipline, ChecklistTemplate, IcsRole, IncidentChecklist
 from readiness.template_json import parse_content, template_document
-from tests.checklist.conftest import PLAN, adopt
 from tests.factories import RegionFactory
 from tests.incidents.conftest import declare
+from tests.readiness.conftest import PLAN, adopt
 
 pytestmark = pytest.mark.django_db
 Status = ChecklistTemplate.Status

@@ -10,8 +10,8 @@ from incidents.models import Incident, IncidentEvent
 from readiness import events as readiness_events
 from readiness import services as readiness_services
 from readiness.checklists import CheckPowers, ItemFilter, checklist_overview
-from tests.checklist.conftest import adopt, item
 from tests.incidents.conftest import declare
+from tests.readiness.conftest import adopt, item
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from incidents import services
 from incidents.models import Incident
 from readiness import services as readiness_services
 from readiness.record import build as record
-from tests.checklist.conftest import item
 from tests.incidents.conftest import declare
+from tests.readiness.conftest import item
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.checklist.conftest import adopt
+from tests.boards.test_pages import client_for, config_of
 from tests.incidents.conftest import declare
-from tests.incidents_boards.test_pages import client_for, config_of
+from tests.readiness.conftest import adopt
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
-from incidents.serializers import (
+from incidents.api.serializers import (
     IncidentSerializer,
     PatientBatchSerializer,
     PatientInSerializer,

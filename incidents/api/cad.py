@@ -26,9 +26,9 @@ from rest_framework.response import Response
 from agencies.models import Discipline, Hospital
 from asim.api import RequestMatchesSchema
 from incidents import queries, services
-from incidents.api import IncidentAPIView
+from incidents.api.base import IncidentAPIView
+from incidents.api.serializers import CadIncidentSerializer, IncidentSerializer
 from incidents.models import CadToken, Incident
-from incidents.serializers import CadIncidentSerializer, IncidentSerializer
 from incidents.services.tokens import hash_key
 
 

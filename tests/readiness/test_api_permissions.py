@@ -15,8 +15,8 @@ import pytest
 from incidents.models import Incident
 from readiness import services as readiness_services
 from readiness.models import IncidentChecklistItem
-from tests.checklist.conftest import PLAN, adopt
 from tests.incidents.conftest import declare
+from tests.readiness.conftest import PLAN, adopt
 
 pytestmark = pytest.mark.django_db
 
