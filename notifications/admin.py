@@ -92,6 +92,11 @@ class ServiceAdmin(admin.ModelAdmin):
     ) -> None:
         """The service has saved the many-to-many fields with the row."""
 
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """The admin's bulk delete, one service call (and audit entry) per row."""
+        for obj in queryset:
+            self.delete_model(request, obj)
+
 
 @admin.register(NotificationRule)
 class NotificationRuleAdmin(ServiceAdmin):
@@ -119,10 +124,6 @@ class NotificationRuleAdmin(ServiceAdmin):
     def delete_model(self, request: HttpRequest, obj: NotificationRule) -> None:
         services.rule_delete(actor=request.user, rule=obj)
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[NotificationRule]) -> None:
-        for rule in queryset:
-            services.rule_delete(actor=request.user, rule=rule)
-
 
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(ServiceAdmin):
@@ -147,10 +148,6 @@ class MessageTemplateAdmin(ServiceAdmin):
 
     def delete_model(self, request: HttpRequest, obj: MessageTemplate) -> None:
         services.message_template_delete(actor=request.user, template=obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[MessageTemplate]) -> None:
-        for template in queryset:
-            services.message_template_delete(actor=request.user, template=template)
 
 
 class DeliveryInline(admin.TabularInline):
