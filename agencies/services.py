@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -28,6 +29,7 @@ from agencies.models import (
     Hospital,
     Member,
 )
+from agencies.queries import person_label
 from agencies.roster_csv import ParsedRoster, RosterRow
 from agencies.validation import clean_roster_roles, normalize_address
 
@@ -270,12 +272,17 @@ def hospital_update_status(
     ed_status: str | None = None,
     capacity: Mapping[str, int | None] | None = None,
     profile: Mapping[str, Any] | None = None,
+    reported_at: datetime | None = None,
+    source: str = "",
+    action: str = AuditEntry.Action.UPDATE,
 ) -> Hospital:
     """Update a hospital's ED status, its reported capacity (immediate / delayed / minor) and/or
-    its profile. Each part carries its own time so every board can show how old it is."""
+    its profile. Each part carries its own time so every board can show how old it is: now,
+    or `reported_at` for a status reported elsewhere (an imported EDXL-HAVE document, whose
+    `source` names the system that gave it and whose audit entry is an import)."""
     hospital = Hospital.objects.select_for_update().select_related("agency").get(pk=hospital.pk)
     before = snapshot(hospital, HOSPITAL_FIELDS)
-    now = timezone.now()
+    now = reported_at or timezone.now()
     errors: dict[str, str] = {}
     if ed_status is not None:
         if ed_status not in EdStatus.values:
@@ -302,11 +309,13 @@ def hospital_update_status(
         errors["trauma_level"] = "Trauma level is 1 to 4, or empty."
     if errors:
         raise ValidationError(errors)
+    if ed_status is not None or capacity is not None:
+        hospital.status_source = (source or person_label(actor))[:160]
     hospital.save()
     changed = diff(before, snapshot(hospital, HOSPITAL_FIELDS))
     audit_record(
         actor=actor,
-        action=AuditEntry.Action.UPDATE,
+        action=action,
         instance=hospital,
         agency=hospital.agency,
         changes=changed,

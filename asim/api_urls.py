@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("agencies.api_urls")),
     path("", include("incidents.api_urls")),
     path("", include("notifications.api_urls")),
+    path("", include("interop.api_urls")),
 ]
