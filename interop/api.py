@@ -169,7 +169,8 @@ def _receive(call: Any) -> Response:
         raise PermissionDenied(str(error)) from None
     if isinstance(result, list):
         return Response({"contents": [r.as_dict() for r in result]})
-    return Response(result.as_dict())
+    opened = result.outcome == services.Outcome.OPENED and not result.duplicate
+    return Response(result.as_dict(), status=201 if opened else 200)
 
 
 ENVELOPE = OpenApiParameter(
@@ -308,9 +309,9 @@ class CapViewSet(InteropViewSet):
         return _document(de.wrap(alert, envelope, region.time_zone), XML_TYPE)
 
     @extend_schema(
-        summary="Receive a CAP 1.2 alert",
+        summary="Receive a CAP 1.2 alert (201 when it opens an incident)",
         request=XML_BODY,
-        responses={200: ResultSerializer},
+        responses={200: ResultSerializer, 201: ResultSerializer},
     )
     def create(self, request: Request) -> Response:
         root = _read(request)
