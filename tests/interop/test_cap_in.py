@@ -182,7 +182,7 @@ def test_the_shared_examples_are_read_and_recorded(world) -> None:
 
 def test_round_trip_our_alert_opens_the_same_incident_in_a_neighbouring_region(world) -> None:
     incident = declare(world)
-    (_, ours), = cap.alerts(incident)
+    ((_, ours),) = cap.alerts(incident)
     neighbour = make_partner(
         world.region_b,
         "Region A feed",

@@ -35,8 +35,13 @@ def play(world) -> Incident:
     services.patient_register(
         actor=None,
         incident=incident,
-        patients=[{"tag_number": "TAG-SECRET-77", "category": "immediate",
-                   "injury_note": "gunshot wound left thigh"}],
+        patients=[
+            {
+                "tag_number": "TAG-SECRET-77",
+                "category": "immediate",
+                "injury_note": "gunshot wound left thigh",
+            }
+        ],
     )
     row = incident.hospitals.get(hospital=world.hospital_a2)
     services.incident_hospital_remove(actor=None, incident_hospital=row)
@@ -80,7 +85,7 @@ def test_no_patient_data_ever(world) -> None:
 
 def test_an_actual_incident_is_actual_and_never_public(world) -> None:
     incident = declare(world, Incident.Application.ACTUAL)
-    (_, alert), = cap.alerts(incident)
+    ((_, alert),) = cap.alerts(incident)
     assert alert.findtext("cap:status", namespaces=NS) == "Actual"
     assert alert.find("cap:note", NS) is None
 
