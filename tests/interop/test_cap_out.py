@@ -55,7 +55,7 @@ def test_an_exercise_plays_as_alert_updates_and_all_clear_all_valid(world) -> No
     sequence = cap.alerts(incident)
     kinds = [message.msg_type for message, _ in sequence]
     assert kinds == ["Alert", "Update", "Update", "Update"]
-    for index, (message, alert) in enumerate(sequence):
+    for index, (_message, alert) in enumerate(sequence):
         assert validation_errors(alert) == [], etree.tostring(alert)
         assert alert.findtext("cap:status", namespaces=NS) == "Exercise"
         assert alert.findtext("cap:scope", namespaces=NS) == "Restricted"
