@@ -249,6 +249,7 @@ class CapViewSet(InteropViewSet):
         return _document(root, ATOM_TYPE)
 
     @extend_schema(
+        operation_id="interop_cap_feed",
         summary="The region's CAP alerts as an Atom feed",
         responses={(200, ATOM_TYPE): OpenApiTypes.STR},
     )
@@ -261,6 +262,7 @@ class CapViewSet(InteropViewSet):
         return self._feed(incidents, f"urn:asim:{region.code}:cap", f"{region.name}: alerts")
 
     @extend_schema(
+        operation_id="interop_cap_incident_feed",
         summary="One incident's CAP messages as an Atom feed",
         responses={(200, ATOM_TYPE): OpenApiTypes.STR},
     )
@@ -273,6 +275,7 @@ class CapViewSet(InteropViewSet):
         )
 
     @extend_schema(
+        operation_id="interop_cap_message",
         summary="One CAP message of an incident",
         parameters=[
             OpenApiParameter("seq", int, OpenApiParameter.PATH, description="The message's seq."),
@@ -324,6 +327,7 @@ class HaveViewSet(InteropViewSet):
     scopes = {"list": Scope.HAVE_READ, "create": Scope.HAVE_SEND}
 
     @extend_schema(
+        operation_id="interop_have_feed",
         summary="The region's hospital status (EDXL-HAVE HospitalStatus)",
         parameters=[ENVELOPE],
         responses={(200, XML_TYPE): OpenApiTypes.STR},
