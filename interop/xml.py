@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from lxml import etree
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -93,6 +94,10 @@ def _stand_in_schema() -> etree._Element:
 
 
 def _compile(path: Path) -> etree.XMLSchema:
+    if not path.is_file():
+        raise ImproperlyConfigured(
+            f"ASIM_STANDARDS_DIR: no schema at {path}; point it at the OASIS schemas."
+        )
     return etree.XMLSchema(etree.parse(str(path), parser=_schema_parser()))
 
 
@@ -152,6 +157,8 @@ def _envelope_schema() -> etree.XMLSchema:
         if DE_NS not in _schemas:
             stand_in = etree.tostring(_stand_in_schema())
             de_path = (standards_dir() / "xsd" / SCHEMA_FILES[DE_NS]).resolve()
+            if not de_path.is_file():
+                raise ImproperlyConfigured(f"ASIM_STANDARDS_DIR: no schema at {de_path}.")
 
             class StandIn(etree.Resolver):
                 def resolve(self, url: str, pubid: str, context: object) -> object:
