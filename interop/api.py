@@ -94,7 +94,7 @@ class HasScope(BasePermission):
 class XmlParser(BaseParser):
     """An XML body as bytes, at most INTEROP_MAX_DOCUMENT_BYTES (parsed later, hardened)."""
 
-    media_type = "application/*+xml"
+    media_type = XML_TYPE
 
     def parse(
         self,
@@ -109,8 +109,8 @@ class XmlParser(BaseParser):
         return raw
 
 
-class PlainXmlParser(XmlParser):
-    media_type = XML_TYPE
+class CapXmlParser(XmlParser):
+    media_type = CAP_TYPE
 
 
 class TextXmlParser(XmlParser):
@@ -206,7 +206,7 @@ def _envelope_wanted(request: Request) -> bool:
 class InteropViewSet(viewsets.GenericViewSet):
     authentication_classes = [ExchangePartnerAuthentication]
     permission_classes = [HasScope, RequestMatchesSchema]
-    parser_classes = [PlainXmlParser, XmlParser, TextXmlParser]
+    parser_classes = [XmlParser, CapXmlParser, TextXmlParser]
     renderer_classes = [JSONRenderer, XmlRenderer, CapRenderer, AtomRenderer]
     pagination_class = None
     filter_backends: list[Any] = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -260,22 +260,29 @@ def _apply_report(
         }
     if report.updated_at > timezone.now() + CLOCK_SKEW:
         return {**result, "result": "ignored", "reason": "LastUpdateTime is in the future."}
-    held = [t for t in (hospital.ed_status_at, hospital.capacity_reported_at) if t]
-    if held and report.updated_at <= max(held):
-        return {**result, "result": "ignored", "reason": "Not newer than the status already held."}
+    # Each part is taken only when the report is newer than what is held of it.
+    ed_status = report.ed_status
+    if ed_status is not None and not _newer(report.updated_at, hospital.ed_status_at):
+        ed_status = None
     capacity = None
-    if report.capacity is not None:
+    if report.capacity is not None and _newer(report.updated_at, hospital.capacity_reported_at):
         capacity = {c: report.capacity.get(c) for c, _ in have.TRIAGE}
+    if ed_status is None and capacity is None:
+        return {**result, "result": "ignored", "reason": "Not newer than the status already held."}
     hospital_update_status(
         actor=None,
         hospital=hospital,
-        ed_status=report.ed_status,
+        ed_status=ed_status,
         capacity=capacity,
         reported_at=report.updated_at,
         source=f"EDXL-HAVE: {partner.name}",
         action=AuditEntry.Action.IMPORT,
     )
     return {**result, "result": "updated", "reason": ""}
+
+
+def _newer(reported: datetime, held: datetime | None) -> bool:
+    return held is None or reported > held
 
 
 def have_receive(partner: ExchangePartner, root: Any, *, enveloped: bool = False) -> Received:

@@ -198,3 +198,41 @@ def test_round_trip_our_alert_opens_the_same_incident_in_a_neighbouring_region(w
     assert (copy.latitude, copy.longitude) == (incident.latitude, incident.longitude)
     assert copy.location_text == incident.location_text
     assert incident.title in copy.title
+
+
+def test_cap_media_type_is_taken(world, sender_a) -> None:
+    response = sender_a.client.generic("POST", URL, alert(), content_type="application/cap+xml")
+    assert response.status_code == 201, response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_of_one_alert_open_one_incident(world) -> None:
+    import threading
+
+    from django.db import connection
+
+    partner = make_partner(
+        world.region_a, "EOC", ["cap_send"], cap_senders=[CAP_SENDER], cap_events=["Active Shooter"]
+    )
+    key = partner.client._credentials["HTTP_AUTHORIZATION"]
+    results: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def deliver() -> None:
+        from rest_framework.test import APIClient
+
+        try:
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=key)
+            barrier.wait()
+            results.append(post_xml(client, URL, alert()).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [200, 200, 200, 201]
+    assert Incident.objects.count() == 1 and InboundMessage.objects.count() == 1

@@ -180,3 +180,25 @@ def test_wrap_then_unwrap_gives_back_the_document(world) -> None:
     (content,) = de.contents(parse(etree.tostring(wrapped)))
     assert etree.QName(content).namespace == HAVE_NS
     assert CAP_NS not in etree.tostring(wrapped).decode()
+
+
+def test_each_part_is_taken_only_when_newer_than_what_is_held(world) -> None:
+    (partner,) = [partners_in_b(world)["A1 Hospital"]]
+    hospital_update_status(actor=None, hospital=world.hospital_a1, ed_status=EdStatus.ADVISORY)
+    hospital_update_status(
+        actor=None, hospital=world.hospital_a1, capacity={"immediate": 1, "delayed": 1, "minor": 1}
+    )
+    document = have.hospital_status(world.region_a)
+    later = timezone.now() + timedelta(minutes=1)
+    # Region B's own later capacity report for the partner stays; the status is taken.
+    hospital_update_status(
+        actor=None,
+        hospital=partner,
+        capacity={"immediate": 9, "delayed": 9, "minor": 9},
+        reported_at=later,
+    )
+    sender = make_partner(world.region_b, "Region A HAVE", ["have_send"])
+    post_xml(sender.client, "/api/v1/interop/have/", document)
+    partner.refresh_from_db()
+    assert partner.ed_status == EdStatus.ADVISORY
+    assert partner.capacity_immediate == 9 and partner.capacity_reported_at == later
