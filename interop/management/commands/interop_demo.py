@@ -84,7 +84,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"- CAP {message.msg_type} {cap.identifier(incident, message.seq)} "
                 f"status={status_text} responseType={response} "
-                f"references={len(references.split())}"
+                f"references={len(references.split())}: {message.lines[0]}"
             )
             ok &= self._check(alert, out / f"cap-{message.seq:03d}-{message.msg_type}.xml")
         self.stdout.write(f"- EDXL-HAVE HospitalStatus of {region.name}:")
