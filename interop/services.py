@@ -24,7 +24,7 @@ from incidents.models import Incident
 from incidents.services.tokens import hash_key
 from interop import cap, de, have
 from interop.models import ExchangePartner, InboundMessage
-from interop.xml import CAP_NS, HAVE_NS, XmlRefused, validate
+from interop.xml import CAP_NS, HAVE_NS, XmlRefused, expect_root, validate
 
 Outcome = InboundMessage.Outcome
 # A reported status more than this far in the future is refused (a wrong clock).
@@ -186,6 +186,7 @@ def cap_receive(partner: ExchangePartner, root: Any, *, enveloped: bool = False)
     identifier): a message seen before returns what became of it the first time."""
     if not partner.may(ExchangePartner.Scope.CAP_SEND):
         raise NotAllowed("This key may not send CAP alerts.")
+    expect_root(root, CAP_NS, "alert")
     validate(root)
     alert = cap.read_alert(root)
     if alert.sender not in partner.cap_senders:
@@ -289,6 +290,7 @@ def have_receive(partner: ExchangePartner, root: Any, *, enveloped: bool = False
     """Update this region's outside partner hospitals from a HAVE `<HospitalStatus>`."""
     if not partner.may(ExchangePartner.Scope.HAVE_SEND):
         raise NotAllowed("This key may not send hospital status.")
+    expect_root(root, HAVE_NS, "HospitalStatus")
     validate(root)
     reports = have.read_hospital_status(root)
     partners = {

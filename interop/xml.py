@@ -84,6 +84,7 @@ _lock = threading.Lock()
 # Each content is validated against its own schema, and the envelope with a stand-in
 # element (of this namespace, declared by a schema made here) where the content was.
 STAND_IN_NS = "urn:asim:interop:validated-separately"
+ENVELOPE = "envelope"  # the cache key of the envelope's schema
 _XS = "http://www.w3.org/2001/XMLSchema"
 
 
@@ -106,8 +107,9 @@ def _schema_parser() -> etree.XMLParser:
 
 
 def schema_for(namespace: str) -> etree.XMLSchema:
-    """The compiled schema for documents whose root is in `namespace`."""
-    if namespace not in SCHEMA_FILES:
+    """The compiled schema for documents whose root is in `namespace` (not an envelope:
+    `validation_errors` validates those)."""
+    if namespace not in SCHEMA_FILES or namespace == DE_NS:
         raise XmlRefused(f"No schema for the namespace {namespace!r}.")
     with _lock:
         if namespace not in _schemas:
@@ -154,7 +156,7 @@ def _envelope_schema() -> etree.XMLSchema:
     """DE 2.0 with the stand-in namespace declared: one schema document importing both,
     the stand-in's schema given to the parser by a resolver (nothing written to disk)."""
     with _lock:
-        if DE_NS not in _schemas:
+        if ENVELOPE not in _schemas:
             stand_in = etree.tostring(_stand_in_schema())
             de_path = (standards_dir() / "xsd" / SCHEMA_FILES[DE_NS]).resolve()
             if not de_path.is_file():
@@ -181,8 +183,14 @@ def _envelope_schema() -> etree.XMLSchema:
             document = etree.fromstring(
                 etree.tostring(root), parser=parser, base_url=(de_path.parent / "asim.xsd").as_uri()
             )
-            _schemas[DE_NS] = etree.XMLSchema(document.getroottree())
-        return _schemas[DE_NS]
+            _schemas[ENVELOPE] = etree.XMLSchema(document.getroottree())
+        return _schemas[ENVELOPE]
+
+
+def expect_root(root: etree._Element, namespace: str, name: str) -> None:
+    """Refuse a document whose root is not `{namespace}name` (a HAVE sent as CAP, say)."""
+    if root.tag != f"{{{namespace}}}{name}":
+        raise XmlRefused(f"Expected <{name}> of {namespace}, got {etree.QName(root).text}.")
 
 
 def validate(root: etree._Element) -> None:

@@ -236,3 +236,10 @@ def test_concurrent_deliveries_of_one_alert_open_one_incident(world) -> None:
         thread.join()
     assert sorted(results) == [200, 200, 200, 201]
     assert Incident.objects.count() == 1 and InboundMessage.objects.count() == 1
+
+
+def test_another_kind_of_document_is_not_taken_as_cap(world, sender_a) -> None:
+    from interop import have
+
+    response = post_xml(sender_a.client, URL, have.hospital_status(world.region_a))
+    assert response.status_code == 400 and "Expected <alert>" in response.json()["detail"]
