@@ -202,3 +202,11 @@ def test_each_part_is_taken_only_when_newer_than_what_is_held(world) -> None:
     partner.refresh_from_db()
     assert partner.ed_status == EdStatus.ADVISORY
     assert partner.capacity_immediate == 9 and partner.capacity_reported_at == later
+
+
+def test_de_needs_a_key_and_each_content_the_scope_of_its_kind(world, reader_a) -> None:
+    from rest_framework.test import APIClient
+
+    example = (examples() / "edxl-de-2.0_wrapping_cap-1.2_SYNTHETIC.xml").read_bytes()
+    assert post_xml(APIClient(), "/api/v1/interop/de/", example).status_code == 401
+    assert post_xml(reader_a.client, "/api/v1/interop/de/", example).status_code == 403
