@@ -383,7 +383,9 @@ class HospitalAdmin(AuditedAdmin):
     )  # fmt: skip
     search_fields = ("agency__name", "agency__short_code", "exchange_id")
     autocomplete_fields = ("agency",)
-    readonly_fields = ("ed_status_at", "capacity_reported_at", "status_source")
+    readonly_fields = (
+        "ed_status_at", "ed_status_by", "capacity_reported_at", "capacity_reported_by",
+    )  # fmt: skip
     list_select_related = ("agency",)
     ordering = ("agency__name",)
 

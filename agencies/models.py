@@ -182,11 +182,9 @@ class Hospital(models.Model):
     capacity_delayed = models.PositiveIntegerField(null=True, blank=True)
     capacity_minor = models.PositiveIntegerField(null=True, blank=True)
     capacity_reported_at = models.DateTimeField(null=True, blank=True)
-    status_source = models.CharField(
-        max_length=160,
-        blank=True,
-        help_text="Who gave the last ED status or capacity: a person, or an exchange partner.",
-    )
+    # Who gave the ED status and the capacity: a person, or the system an exchange came from.
+    ed_status_by = models.CharField(max_length=160, blank=True)
+    capacity_reported_by = models.CharField(max_length=160, blank=True)
     exchange_id = models.CharField(
         max_length=120,
         blank=True,

@@ -283,6 +283,7 @@ def hospital_update_status(
     hospital = Hospital.objects.select_for_update().select_related("agency").get(pk=hospital.pk)
     before = snapshot(hospital, HOSPITAL_FIELDS)
     now = reported_at or timezone.now()
+    given_by = (source or person_label(actor))[:160]
     errors: dict[str, str] = {}
     if ed_status is not None:
         if ed_status not in EdStatus.values:
@@ -290,6 +291,7 @@ def hospital_update_status(
         else:
             hospital.ed_status = ed_status
             hospital.ed_status_at = now
+            hospital.ed_status_by = given_by
     if capacity is not None:
         for category, value in capacity.items():
             name = f"capacity_{category}"
@@ -300,6 +302,7 @@ def hospital_update_status(
             else:
                 setattr(hospital, name, value)
         hospital.capacity_reported_at = now
+        hospital.capacity_reported_by = given_by
     for name, value in (profile or {}).items():
         if name not in ("trauma_level", "pediatric", "burn"):
             errors[name] = "Not a hospital profile field."
@@ -309,8 +312,6 @@ def hospital_update_status(
         errors["trauma_level"] = "Trauma level is 1 to 4, or empty."
     if errors:
         raise ValidationError(errors)
-    if ed_status is not None or capacity is not None:
-        hospital.status_source = (source or person_label(actor))[:160]
     hospital.save()
     changed = diff(before, snapshot(hospital, HOSPITAL_FIELDS))
     audit_record(

@@ -60,6 +60,10 @@ def _when(at: datetime | None, zone: str) -> str:
     return stamp(at, zone) if at else "never"
 
 
+def _by(who: str) -> str:
+    return f" by {who}" if who else ""
+
+
 def _mci_answers(region: Region) -> dict[int, list[IncidentHospital]]:
     """Capacity answers on the region's open incidents, per hospital."""
     answers: dict[int, list[IncidentHospital]] = {}
@@ -108,7 +112,7 @@ def hospital_status(region: Region, now: datetime | None = None) -> Any:
             HAVE_NS,
             "CommentText",
             f"ED status {hospital.get_ed_status_display()} since "
-            f"{_when(hospital.ed_status_at, zone)}",
+            f"{_when(hospital.ed_status_at, zone)}{_by(hospital.ed_status_by)}",
         )
         capacity = {c: getattr(hospital, f"capacity_{c}") for c, _ in TRIAGE}
         if any(value is not None for value in capacity.values()):
@@ -122,10 +126,9 @@ def hospital_status(region: Region, now: datetime | None = None) -> Any:
             ed,
             HAVE_NS,
             "CommentText",
-            f"Capacity R/Y/G reported {_when(hospital.capacity_reported_at, zone)}",
+            f"Capacity R/Y/G reported {_when(hospital.capacity_reported_at, zone)}"
+            f"{_by(hospital.capacity_reported_by)}",
         )
-        if hospital.status_source:
-            _sub(ed, HAVE_NS, "CommentText", f"Last status given by {hospital.status_source}")
         for row in answers.get(hospital.pk, []):
             figures = " ".join(
                 f"{letter}{'?' if value is None else value}"

@@ -52,7 +52,7 @@ def test_the_region_feed_maps_ed_status_and_capacity_and_validates(world, reader
     assert traffic(root, "A1 Hospital") == ("Closed", "Diversion")
     assert traffic(root, "A2 Hospital") == ("Normal", "")
     text = response.content.decode()
-    assert "Last status given by Charge nurse A1" in text
+    assert "ED status Diversion since " in text and " by Charge nurse A1" in text
     assert f"MCI {incident.number} (EXERCISE): answered R1 Y3 G5" in text
     assert "B1" not in text  # another region's hospital
     wrapped = reader_a.client.get("/api/v1/interop/have/", {"envelope": "de"})
@@ -98,7 +98,7 @@ def test_round_trip_export_import_gives_the_same_state_audited(world) -> None:
         )
         last = max(t for t in (source.ed_status_at, source.capacity_reported_at) if t)
         assert partner.ed_status_at == last.replace(microsecond=0)
-        assert partner.status_source == "EDXL-HAVE: Region A HAVE"
+        assert partner.ed_status_by == "EDXL-HAVE: Region A HAVE"
         entry = AuditEntry.objects.filter(object_type="hospital", object_id=str(partner.pk)).get()
         assert entry.action == AuditEntry.Action.IMPORT and "ed_status" in entry.changes
     # Sent again: nothing newer, nothing changes.
