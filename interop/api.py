@@ -6,6 +6,7 @@ and answers JSON saying what became of each document. Errors are JSON, as everyw
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import IO, Any
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from lxml import etree
 from rest_framework import serializers, viewsets
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.decorators import action
@@ -120,16 +122,16 @@ class TextXmlParser(XmlParser):
 
 
 class _ErrorsAsXml(BaseRenderer):
-    """Only errors reach a renderer (documents are written as they are): as `<error>`."""
+    """Only errors reach a renderer (documents are written as they are): an `<error>` with
+    the `detail`, or the field errors as JSON text."""
 
     charset = "utf-8"
 
     def render(self, data: Any, accepted_media_type: Any = None, context: Any = None) -> bytes:
-        from lxml import etree
-
         root = etree.Element("error")
-        root.text = str(data)
-        return etree.tostring(root, encoding="UTF-8")
+        detail = data.get("detail") if isinstance(data, dict) and len(data) == 1 else None
+        root.text = str(detail) if isinstance(detail, str) else json.dumps(data, default=str)
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 class AtomRenderer(_ErrorsAsXml):

@@ -134,3 +134,12 @@ def test_feeds_need_a_key_with_the_read_scope_of_the_incidents_region(
     assert reader_a.client.get("/api/v1/interop/cap/", {"since": "1"}).status_code == 400
     bad = reader_a.client.get(f"/api/v1/interop/cap/{incident.pk}/messages/99/")
     assert bad.status_code == 404
+
+
+def test_an_error_asked_for_as_atom_is_an_error_element(world, reader_a) -> None:
+    response = reader_a.client.get(
+        "/api/v1/interop/cap/", {"since": "1"}, HTTP_ACCEPT="application/atom+xml"
+    )
+    assert response.status_code == 400
+    root = parse(response.content)
+    assert root.tag == "error" and "since" in root.text
