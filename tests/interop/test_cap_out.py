@@ -143,3 +143,9 @@ def test_an_error_asked_for_as_atom_is_an_error_element(world, reader_a) -> None
     assert response.status_code == 400
     root = parse(response.content)
     assert root.tag == "error" and "since" in root.text
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "TRACE", "DELETE"])
+def test_methods_the_schema_does_not_list_are_405(world, reader_a, method) -> None:
+    for url in ("/api/v1/interop/cap/", "/api/v1/interop/have/", "/api/v1/interop/de/"):
+        assert reader_a.client.generic(method, url).status_code == 405, (method, url)
