@@ -229,10 +229,14 @@ class HospitalAdmin(AuditedAdmin):
         "name", "trauma_level", "pediatric", "burn", "ed_status", "ed_status_at",
         "capacity_immediate", "capacity_delayed", "capacity_minor", "capacity_reported_at",
     )  # fmt: skip
-    list_filter = ("ed_status", "trauma_level", "pediatric", "burn", "agency__region")
-    search_fields = ("agency__name", "agency__short_code")
+    list_filter = (
+        "ed_status", "trauma_level", "pediatric", "burn", "outside_partner", "agency__region",
+    )  # fmt: skip
+    search_fields = ("agency__name", "agency__short_code", "exchange_id")
     autocomplete_fields = ("agency",)
-    readonly_fields = ("ed_status_at", "capacity_reported_at")
+    readonly_fields = (
+        "ed_status_at", "ed_status_by", "capacity_reported_at", "capacity_reported_by",
+    )  # fmt: skip
     list_select_related = ("agency",)
     ordering = ("agency__name",)
 

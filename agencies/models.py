@@ -182,6 +182,20 @@ class Hospital(models.Model):
     capacity_delayed = models.PositiveIntegerField(null=True, blank=True)
     capacity_minor = models.PositiveIntegerField(null=True, blank=True)
     capacity_reported_at = models.DateTimeField(null=True, blank=True)
+    # Who gave the ED status and the capacity: a person, or the system an exchange came from.
+    ed_status_by = models.CharField(max_length=160, blank=True)
+    capacity_reported_by = models.CharField(max_length=160, blank=True)
+    exchange_id = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="This hospital's identifier in EDXL-HAVE documents exchanged with other "
+        "systems; empty: a generated one is used on export.",
+    )
+    outside_partner = models.BooleanField(
+        default=False,
+        help_text="A hospital across the border whose status comes from a neighbouring "
+        "system's EDXL-HAVE feed (matched on its exchange identifier).",
+    )
 
     class Meta:
         ordering = ["agency__name"]

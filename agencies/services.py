@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -30,6 +31,7 @@ from agencies.models import (
     Membership,
     Region,
 )
+from agencies.queries import person_label
 from agencies.roster_csv import ParsedRoster, RosterRow
 from agencies.validation import clean_roster_roles, normalize_address, normalize_phone
 
@@ -274,12 +276,18 @@ def hospital_update_status(
     ed_status: str | None = None,
     capacity: Mapping[str, int | None] | None = None,
     profile: Mapping[str, Any] | None = None,
+    reported_at: datetime | None = None,
+    source: str = "",
+    action: str = AuditEntry.Action.UPDATE,
 ) -> Hospital:
     """Update a hospital's ED status, its reported capacity (immediate / delayed / minor) and/or
-    its profile. Each part carries its own time so every board can show how old it is."""
+    its profile. Each part carries its own time so every board can show how old it is: now,
+    or `reported_at` for a status reported elsewhere (an imported EDXL-HAVE document, whose
+    `source` names the system that gave it and whose audit entry is an import)."""
     hospital = Hospital.objects.select_for_update().select_related("agency").get(pk=hospital.pk)
     before = snapshot(hospital, HOSPITAL_FIELDS)
-    now = timezone.now()
+    now = reported_at or timezone.now()
+    given_by = (source or person_label(actor))[:160]
     errors: dict[str, str] = {}
     if ed_status is not None:
         if ed_status not in EdStatus.values:
@@ -287,6 +295,7 @@ def hospital_update_status(
         else:
             hospital.ed_status = ed_status
             hospital.ed_status_at = now
+            hospital.ed_status_by = given_by
     if capacity is not None:
         for category, value in capacity.items():
             name = f"capacity_{category}"
@@ -297,6 +306,7 @@ def hospital_update_status(
             else:
                 setattr(hospital, name, value)
         hospital.capacity_reported_at = now
+        hospital.capacity_reported_by = given_by
     for name, value in (profile or {}).items():
         if name not in ("trauma_level", "pediatric", "burn"):
             errors[name] = "Not a hospital profile field."
@@ -310,7 +320,7 @@ def hospital_update_status(
     changed = diff(before, snapshot(hospital, HOSPITAL_FIELDS))
     audit_record(
         actor=actor,
-        action=AuditEntry.Action.UPDATE,
+        action=action,
         instance=hospital,
         agency=hospital.agency,
         changes=changed,

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("agencies.api_urls")),
     path("", include("incidents.api.urls")),
     path("", include("notifications.api_urls")),
+    path("", include("interop.api_urls")),
     path("", include("readiness.api_urls")),
 ]

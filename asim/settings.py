@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "agencies",
     "incidents",
     "notifications",
+    "interop",
     "readiness",
     "boards",
 ]
@@ -282,6 +283,16 @@ if not PRODUCTION:  # collectstatic only runs for production images
 # The map's tile server; the pages stay usable when it is unreachable.
 MAP_TILE_URL = env.str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
+# --- standards exchange (interop: CAP 1.2, EDXL-HAVE 1.0, EDXL-DE 2.0) -------------------------
+# The OASIS schemas documents are validated against: shared, never copied into the project.
+STANDARDS_DIR = Path(env.str("ASIM_STANDARDS_DIR", str(BASE_DIR.parent / "shared" / "standards")))
+# Incoming CAP / HAVE / DE documents larger than this are refused before parsing.
+INTEROP_MAX_DOCUMENT_BYTES = env.int("INTEROP_MAX_DOCUMENT_BYTES", 512 * 1024, minimum=1024)
+# CAP `sender` is <region code>@<this domain>.
+INTEROP_SENDER_DOMAIN = env.str("INTEROP_SENDER_DOMAIN", "asim.invalid")
+# The CAP area: a circle of this radius around the incident.
+CAP_AREA_RADIUS_KM = env.int("CAP_AREA_RADIUS_KM", 2, minimum=1)
+
 # --- security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -315,6 +326,7 @@ LOGGING = {
         "agencies": {"level": LOG_LEVEL},
         "incidents": {"level": LOG_LEVEL},
         "notifications": {"level": LOG_LEVEL},
+        "interop": {"level": LOG_LEVEL},
         "readiness": {"level": LOG_LEVEL},
         "boards": {"level": LOG_LEVEL},
     },

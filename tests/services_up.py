@@ -1,9 +1,12 @@
-"""Stop `make test` with one clear line when PostgreSQL or Redis is not reachable."""
+"""Stop `make test` with one clear line when PostgreSQL or Redis is not reachable, or the
+OASIS schemas the exchange tests validate against are not where ASIM_STANDARDS_DIR says."""
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
+from pathlib import Path
 from urllib.parse import urlparse
 
 START_HINT = "start them with: docker compose up -d postgres redis"
@@ -28,6 +31,15 @@ def main(database_url: str, redis_url: str) -> int:
     ]
     if missing:
         print(f"make test needs {' and '.join(missing)}, not reachable; {START_HINT}")
+        return 2
+    standards = Path(
+        os.environ.get("ASIM_STANDARDS_DIR")
+        or Path(__file__).resolve().parents[2] / "shared" / "standards"
+    )
+    if not (standards / "xsd" / "CAP-v1.2.xsd").is_file():
+        print(
+            f"make test needs the OASIS schemas, not found at {standards}; set ASIM_STANDARDS_DIR"
+        )
         return 2
     return 0
 

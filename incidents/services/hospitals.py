@@ -286,7 +286,12 @@ def hospital_answer_capacity(
                 "capacity_revisions",
             ]
         )
-        hospital_update_status(actor=actor, hospital=row.hospital, capacity=values)  # type: ignore[arg-type]
+        hospital_update_status(
+            actor=actor,
+            hospital=row.hospital,
+            capacity=values,  # type: ignore[arg-type]
+            source=actor_label,
+        )
         verb = "revised capacity to" if previous else "can take"
         events.append_event(
             incident=locked,

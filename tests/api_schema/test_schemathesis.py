@@ -35,6 +35,8 @@ from rest_framework.test import APIClient
 
 from agencies.models import ContactPoint, DistributionList, Hospital, Member, Region
 from incidents.services.tokens import cad_token_create
+from interop.models import ExchangePartner
+from interop.services import partner_create
 from notifications.models import Delivery, MessageTemplate, Notification, NotificationRule
 from readiness.models import IncidentChecklistItem, RoleAssignment
 
@@ -128,8 +130,12 @@ def _seed(api: APIClient) -> dict[str, Any]:
 
     police_member = Member.objects.filter(agency__memberships__user=users["police_admin"]).first()
     _, cad_key = cad_token_create(region=county, name="Schema CAD")
+    _, interop_key = partner_create(
+        region=county, name="Schema exchange", scopes=ExchangePartner.Scope.values
+    )
     return {
         "cad_key": cad_key,
+        "interop_key": interop_key,
         "incident": incident_id,
         "hospital_on_incident": nurse_hospital.pk,
         "patient": patient_ids[0],
@@ -165,6 +171,8 @@ def _path_ids(path: str, ids: dict[str, Any], inbox: int) -> dict[str, int]:
             "item_id": ids["checklist_item"],
             "assignment_id": ids["assignment"],
         }
+    if path.startswith("/api/v1/interop/cap/{id}"):
+        return {"id": ids["incident"], "seq": 1}
     resource = path.split("/")[3]
     key = {
         "regions": "region",
@@ -206,6 +214,9 @@ def _config(schema: dict[str, Any], ids: dict[str, Any], inbox: int) -> str:
             settings = []
             if path == "/api/v1/cad/incidents/":  # the CAD system's own key, not a user's token
                 settings.append(f'headers = {{ Authorization = "Bearer {ids["cad_key"]}" }}')
+            if path.startswith("/api/v1/interop/"):  # an exchange partner's key
+                key = ids["interop_key"]
+                settings.append(f'headers = {{ Authorization = "Bearer {key}" }}')
             if values:
                 pairs = ", ".join(f'"path.{k}" = {v}' for k, v in values.items())
                 settings.append(f"parameters = {{ {pairs} }}")
