@@ -7,7 +7,9 @@ COPY asim ./asim
 COPY agencies ./agencies
 COPY incidents ./incidents
 COPY notifications ./notifications
+COPY interop ./interop
 COPY readiness ./readiness
+COPY boards ./boards
 RUN pip install --no-cache-dir .
 COPY . .
 # collectstatic needs settings that pass the production checks; the real values come at run time.
