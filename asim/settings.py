@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         # adult and paediatric trauma levels share one vocabulary
         "TraumaLevelEnum": "agencies.models.Hospital.TraumaLevel",
         "IncidentKindEnum": "incidents.models.Incident.Kind",
+        "CourseKindEnum": "readiness.models.CourseKind",
     },
     # The API takes JSON; the form parsers stay for the browsable API but are not promised.
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
