@@ -15,6 +15,9 @@ class CourseSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=Discipline.choices), required=False
     )
     kind = serializers.ChoiceField(choices=CourseKind.choices, required=False)
+    hours = serializers.DecimalField(
+        max_digits=5, decimal_places=1, coerce_to_string=False, required=False
+    )
 
     class Meta:
         model = Course
