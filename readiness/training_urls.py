@@ -1,0 +1,20 @@
+"""Training pages under /readiness/."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from readiness import training_views
+
+app_name = "readiness"
+
+urlpatterns = [
+    path("training/", training_views.training_overview, name="training"),
+    path("training/<str:what>.csv", training_views.training_export, name="training-export"),
+    path(
+        "training/sessions/<int:session_id>/",
+        training_views.session_detail,
+        name="training-session",
+    ),
+    path("my-training/", training_views.my_training, name="my-training"),
+]
