@@ -368,12 +368,12 @@ class _Directory:
 def attendance_import(
     *, actor: Actor, session: TrainingSession, text: str
 ) -> AttendanceImportReport:
-    """Record a session's sign-in sheet: validate every row and match it to one roster member
-    of the session's agencies (by email, else phone, else exact name within an agency) and
-    write nothing if any row is bad or unmatched. Importing the same sheet again changes
-    nothing."""
+    """Record a session's sign-in sheet: validate every row, match each good one to one
+    roster member of the session's agencies (by email, else phone, else exact name within an
+    agency), list every bad or unmatched row and write nothing if there is one. Importing the
+    same sheet again changes nothing."""
     report = AttendanceImportReport(parsed=training_csv.parse(text))
-    if not report.ok:
+    if report.parsed.file_error:
         return report
     agencies = list(session.agencies.all())
     if not agencies:
@@ -401,6 +401,8 @@ def attendance_import(
         seen[member.pk] = row.line
         report.matched.append(member)
     if report.parsed.errors:
+        # rows that failed to parse and rows that failed to match, in file order
+        report.parsed.errors.sort(key=lambda error: error.line)
         report.matched = []
         return report
     with transaction.atomic():

@@ -30,6 +30,11 @@ class Training:
 
 @pytest.fixture
 def trained(world: World, responder_a) -> Training:
+    return build_training(world, responder_a)
+
+
+def build_training(world: World, instructor_user) -> Training:
+    """Region A's catalogue and one session; `instructor_user` teaches it."""
     basic = training.course_create(
         actor=None,
         region=world.region_a,
@@ -56,7 +61,7 @@ def trained(world: World, responder_a) -> Training:
     ContactPointFactory(member=bob, channel=Channel.SMS, address="+19375550101")
     carol = MemberFactory(agency=world.ems_a, full_name="Carol Cole")
     mayor = MemberFactory(agency=world.police_a, full_name="Mayor May", roles=[RosterRole.OFFICIAL])
-    teacher = MemberFactory(agency=world.ems_a, full_name="Tess Teacher", user=responder_a)
+    teacher = MemberFactory(agency=world.ems_a, full_name="Tess Teacher", user=instructor_user)
     session = training.session_create(
         actor=None,
         region=world.region_a,
