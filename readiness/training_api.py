@@ -124,6 +124,7 @@ class SessionViewSet(TrainingErrors, mixins.ListModelMixin, GenericViewSet):
                 "agencies",
             )
             .annotate(attendance_count=Count("records", distinct=True))
+            .order_by("-date", "-id")
         )
 
     def session(self, pk: int) -> TrainingSession:
