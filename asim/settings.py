@@ -151,6 +151,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": float(NOTIFY_ESCALATION_SECONDS),
         "options": {"expires": float(NOTIFY_ESCALATION_SECONDS)},
     },
+    # Training refresher reminders (readiness/reminders.py): each is sent once, so running
+    # more often than daily only picks up records entered since.
+    "readiness-refresher-reminders": {
+        "task": "readiness.refresher_reminders",
+        "schedule": 6 * 3600.0,
+        "options": {"expires": 3600.0},
+    },
 }
 
 # --- messaging --------------------------------------------------------------------------------

@@ -325,3 +325,29 @@ class TrainingRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.course.code} {self.completed_on.isoformat()}"
+
+
+class RefresherReminder(models.Model):
+    """A refresher reminder sent for a record in one window (30, 60 or 90 days before it
+    expires): the unique pair is what keeps a reminder from going out twice."""
+
+    record = models.ForeignKey(TrainingRecord, on_delete=models.CASCADE, related_name="reminders")
+    window = models.PositiveSmallIntegerField(help_text="Days before expiry: 30, 60 or 90.")
+    notification = models.ForeignKey(
+        "notifications.Notification",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The notification that carried it.",
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "window"], name="refresher_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} ({self.window} days)"
