@@ -171,3 +171,34 @@ def test_instructors_and_refreshers_due(world, trained: Training):
     )
     training.attendance_record(actor=None, session=renewal, member=trained.alice)
     assert not refreshers_due(agencies, date(2028, 1, 15)).exists()
+
+
+def test_moving_a_session_moves_its_records_and_audits_people_changes(world, trained: Training):
+    training.attendance_record(actor=None, session=trained.session, member=trained.alice)
+    training.session_update(
+        actor=None,
+        session=trained.session,
+        date=date(2026, 4, 1),
+        agencies=[world.police_a],
+    )
+    record = TrainingRecord.objects.get()
+    assert (record.completed_on, record.expires_on) == (date(2026, 4, 1), date(2028, 4, 1))
+    entry = AuditEntry.objects.filter(object_type="trainingsession", action="update").get()
+    assert set(entry.changes) == {"date", "agencies"}
+    with pytest.raises(ValidationError) as exc:
+        training.session_update(actor=None, session=trained.session, course=trained.ttt)
+    assert "course" in exc.value.message_dict
+
+
+def test_a_completion_entered_by_hand(world, trained: Training):
+    record = training.record_add(
+        actor=None, member=trained.bob, course=trained.ttt, completed_on=date(2025, 5, 5)
+    )
+    assert (record.source, record.expires_on) == ("manual", date(2028, 5, 5))
+    with pytest.raises(ValidationError):
+        training.record_add(
+            actor=None, member=trained.bob, course=trained.ttt, completed_on=date(2025, 5, 5)
+        )
+    other = training.course_create(actor=None, region=world.region_b, name="B", code="B1")
+    with pytest.raises(ValidationError):
+        training.record_add(actor=None, member=trained.bob, course=other, completed_on=TODAY)
