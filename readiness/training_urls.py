@@ -16,5 +16,7 @@ urlpatterns = [
         training_views.session_detail,
         name="training-session",
     ),
+    path("training/courses/new/", training_views.course_new, name="course-new"),
+    path("training/sessions/new/", training_views.session_new, name="session-new"),
     path("my-training/", training_views.my_training, name="my-training"),
 ]

@@ -6,19 +6,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
-from agencies.forms import MAX_UPLOAD_LABEL, RosterImportForm
+from agencies.forms import MAX_UPLOAD_LABEL, RosterImportForm, add_service_errors
+from agencies.models import Region
 from asim.csv_export import csv_text
 from readiness import training_access as access
 from readiness import training_csv
 from readiness import training_queries as queries
 from readiness.services import training
+from readiness.training_forms import CourseForm, SessionForm
 
 
 def _csv(name: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
@@ -195,3 +199,63 @@ def my_training(request: HttpRequest) -> HttpResponse:
             ),
         )
     return render(request, "readiness/training/mine.html", {"records": records, "today": today})
+
+
+def _keeper_region(request: HttpRequest) -> Region:
+    """The region whose catalogue the user keeps (their first, for a user with several)."""
+    regions = sorted(access.keeper_regions(request.user))
+    if not regions:
+        raise PermissionDenied
+    return Region.objects.get(pk=regions[0])
+
+
+@login_required
+def course_new(request: HttpRequest) -> HttpResponse:
+    """An EM adds a course to their region's catalogue."""
+    region = _keeper_region(request)
+    form = CourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            training.course_create(actor=request.user, region=region, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Course {form.cleaned_data['code']} added.")
+            return redirect(reverse("readiness:training") + "#catalogue")
+    return render(
+        request,
+        "readiness/training/form.html",
+        {"form": form, "title": "Add a course", "region": region},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def session_new(request: HttpRequest) -> HttpResponse:
+    """An EM adds a training session."""
+    region = _keeper_region(request)
+    form = SessionForm(request.POST or None, region_ids=access.keeper_regions(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = training.session_create(
+                actor=request.user,
+                region=data["course"].region,
+                course=data["course"],
+                date=data["date"],
+                place=data["place"],
+                notes=data["notes"],
+                instructors=data["instructors"],
+                agencies=data["agencies"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Session added: record its attendance here.")
+            return redirect("readiness:training-session", session_id=session.pk)
+    return render(
+        request,
+        "readiness/training/form.html",
+        {"form": form, "title": "Add a training session", "region": region},
+        status=400 if form.errors else 200,
+    )

@@ -1,6 +1,6 @@
 """The training pages pass axe-core as the people who use them see them: the EM's overview
-with coverage and refreshers due, a session whose sign-in sheet had bad rows, my training
-(with records and empty)."""
+with coverage and refreshers due, the course and session forms, a session whose sign-in sheet
+had bad rows, my training (with records and empty)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,16 @@ def test_training_pages_are_accessible(
     assert page.locator("#coverage-table").is_visible()
     assert_accessible(page, "EM training overview")
     _shot(page, "training-overview")
+
+    page.goto("/readiness/training/courses/new/")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector(".errorlist")
+    assert_accessible(page, "add a course, with errors")
+    _shot(page, "training-course-form-errors")
+
+    page.goto("/readiness/training/sessions/new/")
+    assert_accessible(page, "add a session")
+    _shot(page, "training-session-form")
 
     page.goto(f"/readiness/training/sessions/{data.session.pk}/")
     sheet = "full_name,email\nGhost,ghost@x.test\nBad,not-an-email\n"

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from readiness.models import TrainingRecord
+from readiness.models import Course, TrainingRecord, TrainingSession
 from readiness.services import training
 from tests.readiness.training_fixtures import Training
 
@@ -86,3 +86,41 @@ def test_my_training_and_its_empty_state(trained: Training, responder_a, ems_a):
     training.attendance_record(actor=None, session=trained.session, member=trained.teacher)
     html = client_for(responder_a).get("/readiness/my-training/").content.decode()
     assert "ASIM-B" in html and "Mar 1, 2028" in html
+
+
+def test_an_em_adds_a_course_and_a_session_from_the_pages(
+    world, trained: Training, em_a, police_admin_a
+):
+    assert client_for(police_admin_a).get("/readiness/training/courses/new/").status_code == 403
+    em = client_for(em_a)
+    bad = em.post(
+        "/readiness/training/courses/new/",
+        {"name": "Again", "code": "asim-b", "kind": "other", "hours": "2"},
+    )
+    assert bad.status_code == 400 and "already has a course ASIM-B" in bad.content.decode()
+    added = em.post(
+        "/readiness/training/courses/new/",
+        {"name": "ICS-100", "code": "ics100", "kind": "nims_ics", "hours": "3", "required": "on"},
+    )
+    assert added.status_code == 302
+    course = Course.objects.get(code="ICS100")
+    assert course.required and course.refresher_months is None and course.disciplines == []
+    assert client_for(police_admin_a).get("/readiness/training/sessions/new/").status_code == 403
+    response = em.post(
+        "/readiness/training/sessions/new/",
+        {
+            "course": course.pk,
+            "date": "2026-05-02",
+            "place": "EOC",
+            "agencies": [world.police_a.pk, world.ems_a.pk],
+            "instructors": [trained.teacher.pk],
+        },
+    )
+    session = TrainingSession.objects.get(course=course)
+    assert response.status_code == 302 and response["Location"].endswith(f"/sessions/{session.pk}/")
+    assert set(session.agencies.all()) == {world.police_a, world.ems_a}
+    foreign = em.post(
+        "/readiness/training/sessions/new/",
+        {"course": course.pk, "date": "2026-05-02", "agencies": [world.police_b.pk]},
+    )
+    assert foreign.status_code == 400
