@@ -21,6 +21,7 @@ from asim.csv_export import csv_text
 from readiness import training_access as access
 from readiness import training_csv
 from readiness import training_queries as queries
+from readiness.models import TrainingSession
 from readiness.services import training
 from readiness.training_forms import CourseForm, SessionForm
 
@@ -198,7 +199,17 @@ def my_training(request: HttpRequest) -> HttpResponse:
                 for r in records
             ),
         )
-    return render(request, "readiness/training/mine.html", {"records": records, "today": today})
+    teaching = (
+        TrainingSession.objects.filter(instructors__user=request.user)
+        .select_related("course")
+        .distinct()
+        .order_by("-date", "-id")
+    )
+    return render(
+        request,
+        "readiness/training/mine.html",
+        {"records": records, "today": today, "teaching": teaching},
+    )
 
 
 def _keeper_region(request: HttpRequest) -> Region:

@@ -86,6 +86,8 @@ def test_my_training_and_its_empty_state(trained: Training, responder_a, ems_a):
     training.attendance_record(actor=None, session=trained.session, member=trained.teacher)
     html = client_for(responder_a).get("/readiness/my-training/").content.decode()
     assert "ASIM-B" in html and "Mar 1, 2028" in html
+    # the instructor finds the sessions they teach here
+    assert f'href="/readiness/training/sessions/{trained.session.pk}/"' in html
 
 
 def test_an_em_adds_a_course_and_a_session_from_the_pages(
