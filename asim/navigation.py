@@ -76,6 +76,18 @@ NAV_ITEMS = [
         frozenset(),
         "ED status, trauma capability and reported capacity, with their age.",
     ),
+    NavItem(
+        "Training",
+        "readiness:training",
+        frozenset({Role.EMERGENCY_MANAGER, Role.OFFICIAL, Role.AGENCY_ADMIN}),
+        "Courses, sessions, coverage of required training and refreshers due.",
+    ),
+    NavItem(
+        "My training",
+        "readiness:my-training",
+        frozenset(),
+        "The courses you have completed and when each needs a refresher.",
+    ),
     NavItem("API", "api-docs", frozenset(), "The REST API for CAD and other integrations."),
     NavItem("Admin", "admin:index", frozenset(), "Platform administration.", staff_only=True),
 ]

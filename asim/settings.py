@@ -152,6 +152,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": float(NOTIFY_ESCALATION_SECONDS),
         "options": {"expires": float(NOTIFY_ESCALATION_SECONDS)},
     },
+    # Training refresher reminders (readiness/reminders.py): each is sent once, so running
+    # more often than daily only picks up records entered since.
+    "readiness-refresher-reminders": {
+        "task": "readiness.refresher_reminders",
+        "schedule": 6 * 3600.0,
+        "options": {"expires": 3600.0},
+    },
 }
 
 # --- messaging --------------------------------------------------------------------------------
@@ -255,6 +262,7 @@ SPECTACULAR_SETTINGS = {
         # adult and paediatric trauma levels share one vocabulary
         "TraumaLevelEnum": "agencies.models.Hospital.TraumaLevel",
         "IncidentKindEnum": "incidents.models.Incident.Kind",
+        "CourseKindEnum": "readiness.models.CourseKind",
     },
     # The API takes JSON; the form parsers stay for the browsable API but are not promised.
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],

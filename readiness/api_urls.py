@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
-from readiness import api
+from readiness import api, training_api
 
 router = SimpleRouter(use_regex_path=False)
 # each adds its actions under incidents/{id}/
@@ -17,6 +17,8 @@ router.register("incidents", api.IncidentChecklistViewSet, basename="incident-ch
 router.register("incidents", api.IncidentRolesViewSet, basename="incident-roles")
 router.register("incidents", api.IncidentRecordViewSet, basename="incident-record")
 router.register("checklist-templates", api.ChecklistTemplateViewSet, basename="checklist-template")
+router.register("readiness/courses", training_api.CourseViewSet, basename="training-course")
+router.register("readiness/sessions", training_api.SessionViewSet, basename="training-session")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,
@@ -26,4 +28,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         api.TimelineCSVView.as_view(),
         name="api-incident-record-timeline-csv",
     ),
+    path("readiness/coverage/", training_api.CoverageView.as_view(), name="api-training-coverage"),
+    path("readiness/my-training/", training_api.MyTrainingView.as_view(), name="api-my-training"),
 ]

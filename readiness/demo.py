@@ -9,13 +9,17 @@ county has no checklist at all, so an emergency manager's later versions are nev
 
 from __future__ import annotations
 
+import random
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from agencies.demo import COUNTY_CODE
-from agencies.models import Region
-from readiness.models import ChecklistTemplate
+from agencies.models import Agency, Member, Region
+from readiness.models import ChecklistTemplate, Course, TrainingRecord, TrainingSession
+from readiness.services import training
 from readiness.services.checklist import checklist_adopt, checklist_import
 from readiness.template_json import FORMAT
 
@@ -408,3 +412,152 @@ def seed_demo_checklist() -> str:
         f"Checklist: adopted {adopted.name} v{adopted.version} for {region.name} "
         f"({len(DEFAULT_PLAN['phases'])} phases, {items} items)."
     )
+
+
+# --- training: a catalogue and two years of sessions with uneven coverage ----------------------
+
+DEMO_COURSES: list[dict[str, Any]] = [
+    {
+        "code": "ASIM-B",
+        "name": "ASIM Basic: integrated response to an active shooter",
+        "kind": "asim_basic",
+        "disciplines": ["law", "fire", "ems", "dispatch", "em"],
+        "hours": 8,
+        "refresher_months": 24,
+        "required": True,
+    },
+    {
+        "code": "ASIM-A",
+        "name": "ASIM Advanced: rescue task force operations",
+        "kind": "asim_advanced",
+        "disciplines": ["law", "fire", "ems"],
+        "hours": 16,
+        "refresher_months": 36,
+        "required": True,
+    },
+    {
+        "code": "ASIM-TTT",
+        "name": "ASIM Train-the-Trainer",
+        "kind": "train_the_trainer",
+        "disciplines": ["law", "fire", "ems"],
+        "hours": 24,
+        "refresher_months": 36,
+        "required": False,
+    },
+    {
+        "code": "ICS-100",
+        "name": "IS-100.C Introduction to the Incident Command System",
+        "kind": "nims_ics",
+        "disciplines": [],
+        "hours": 3,
+        "refresher_months": None,
+        "required": True,
+    },
+    {
+        "code": "ICS-300",
+        "name": "ICS-300 Intermediate ICS for expanding incidents",
+        "kind": "nims_ics",
+        "disciplines": ["law", "fire", "ems", "em"],
+        "hours": 21,
+        "refresher_months": None,
+        "required": False,
+    },
+]
+
+# Share of each agency's roster that attends a session it is invited to: uneven on purpose.
+ATTENDANCE_RATE = {
+    "TRCSO": 0.8,
+    "RPD": 0.65,
+    "MPD": 0.3,
+    "RFD": 0.75,
+    "MFD": 0.45,
+    "HTFD": 0.2,
+    "CCFD": 0.1,
+    "TREMS": 0.85,
+    "TR911": 0.55,
+    "TREMA": 1.0,
+}
+
+# (course, days ago, place, attending agencies, instructor agencies)
+DEMO_SESSIONS: list[tuple[str, int, str, tuple[str, ...], tuple[str, ...]]] = [
+    ("ASIM-TTT", 700, "State fire academy", ("TRCSO", "RFD", "TREMS"), ()),
+    ("ASIM-B", 690, "Riverton High School", ("TRCSO", "RPD", "RFD", "TREMS"), ("TRCSO",)),
+    ("ICS-100", 660, "Online, proctored at EOC", ("TR911", "TREMA", "MPD", "MFD"), ("TREMA",)),
+    ("ASIM-B", 600, "Millbrook Fire Station 1", ("MPD", "MFD", "HTFD", "TR911"), ("RFD",)),
+    ("ASIM-A", 520, "Old Riverton Mall", ("TRCSO", "RPD", "RFD", "TREMS"), ("TREMS",)),
+    ("ICS-300", 430, "County EOC", ("TREMA", "TRCSO", "RFD", "TREMS"), ("TREMA",)),
+    ("ASIM-B", 300, "Cedar Creek Middle School", ("CCFD", "HTFD", "TR911", "TREMA"), ("TRCSO",)),
+    ("ICS-100", 200, "Online, proctored at EOC", ("RPD", "RFD", "TREMS", "HTFD"), ("TREMA",)),
+    ("ASIM-A", 120, "Twin Rivers Community College", ("MPD", "MFD", "TREMS"), ("RFD",)),
+    ("ASIM-B", 40, "Riverton Regional 911 training room", ("RPD", "TR911", "TREMS"), ("TREMS",)),
+]
+
+
+def seed_demo_training(today: Any = None) -> int:
+    """The demo county's course catalogue and, the first time only, two years of sessions with
+    attendance (uneven per agency). Written in bulk, as the agencies demo writes its rosters:
+    a fixed handful of queries whatever the roster size. Returns how many rows it created; a
+    second run creates nothing."""
+    region = Region.objects.filter(code=COUNTY_CODE).first()
+    if region is None:
+        return 0
+    today = today or timezone.localdate()
+    created = 0
+    courses = {c.code: c for c in Course.objects.filter(region=region)}
+    with transaction.atomic():
+        missing = [
+            Course(region=region, **spec) for spec in DEMO_COURSES if spec["code"] not in courses
+        ]
+        for course in Course.objects.bulk_create(missing):
+            courses[course.code] = course
+        created += len(missing)
+        if region.training_sessions.exists():
+            return created
+        agencies = {a.short_code: a for a in Agency.objects.filter(region=region)}
+        roster: dict[str, list[Member]] = {}
+        members = Member.objects.filter(agency__region=region, active=True)
+        code_of = {agency.pk: code for code, agency in agencies.items()}
+        for member in members.order_by("pk"):
+            roster.setdefault(code_of[member.agency_id], []).append(member)
+        sessions = TrainingSession.objects.bulk_create(
+            TrainingSession(
+                region=region,
+                course=courses[code],
+                date=today - timedelta(days=days_ago),
+                place=place,
+            )
+            for code, days_ago, place, _attending, _teaching in DEMO_SESSIONS
+        )
+        chance = random.Random(20240601)
+        agency_links, instructor_links, records = [], [], []
+        for session, (_code, _days, _place, attending, teaching) in zip(
+            sessions, DEMO_SESSIONS, strict=True
+        ):
+            present = [agencies[a] for a in attending if a in agencies]
+            instructors = [roster[a][0] for a in teaching if roster.get(a)]
+            agency_links += [
+                TrainingSession.agencies.through(trainingsession=session, agency=agency)
+                for agency in present
+            ]
+            instructor_links += [
+                TrainingSession.instructors.through(trainingsession=session, member=member)
+                for member in instructors
+            ]
+            records += [
+                TrainingRecord(
+                    member=member,
+                    course=session.course,
+                    completed_on=session.date,
+                    expires_on=training.expiry(session.course, session.date),
+                    session=session,
+                    source=TrainingRecord.Source.SESSION,
+                )
+                for agency in present
+                for member in roster.get(agency.short_code, [])
+                if member in instructors
+                or chance.random() < ATTENDANCE_RATE.get(agency.short_code, 0.5)
+            ]
+        TrainingSession.agencies.through.objects.bulk_create(agency_links)
+        TrainingSession.instructors.through.objects.bulk_create(instructor_links)
+        TrainingRecord.objects.bulk_create(records)
+    return created + len(sessions) + len(records)

@@ -238,3 +238,116 @@ class RoleAssignment(models.Model):
     @property
     def current(self) -> bool:
         return self.relieved_at is None
+
+
+# --- training: the region's course catalogue, sessions and members' records ------------------
+
+
+class CourseKind(models.TextChoices):
+    ASIM_BASIC = "asim_basic", "ASIM Basic"
+    ASIM_ADVANCED = "asim_advanced", "ASIM Advanced"
+    TRAIN_THE_TRAINER = "train_the_trainer", "Train-the-Trainer"
+    NIMS_ICS = "nims_ics", "NIMS / ICS"
+    OTHER = "other", "Other"
+
+
+class Course(models.Model):
+    """A course in a region's catalogue; `disciplines` are agencies.models.Discipline values."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="courses")
+    name = models.CharField(max_length=160)
+    code = models.CharField(max_length=30)
+    kind = models.CharField(max_length=20, choices=CourseKind.choices, default=CourseKind.OTHER)
+    disciplines = models.JSONField(default=list, blank=True, help_text="Discipline values.")
+    hours = models.DecimalField(max_digits=5, decimal_places=1, default=0)
+    refresher_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Empty: a completion never expires."
+    )
+    required = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "code"], name="course_code_per_region")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class TrainingSession(models.Model):
+    """One delivery of a course: when, where, who taught it and which agencies attended."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="training_sessions")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
+    date = models.DateField()
+    place = models.CharField(max_length=200, blank=True)
+    instructors = models.ManyToManyField(Member, blank=True, related_name="sessions_taught")
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="training_sessions")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["region", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.course.code} {self.date.isoformat()}"
+
+
+class TrainingRecord(models.Model):
+    """A member completed a course on a day; `expires_on` follows the course's refresher."""
+
+    class Source(models.TextChoices):
+        SESSION = "session", "Session attendance"
+        IMPORT = "import", "CSV import"
+        MANUAL = "manual", "Entered by hand"
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="training_records")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="records")
+    completed_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True, help_text="Empty: never expires.")
+    session = models.ForeignKey(
+        TrainingSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
+    )
+    certificate = models.FileField(upload_to="training/certificates/", blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-completed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "course", "completed_on"], name="training_record_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["course", "expires_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.course.code} {self.completed_on.isoformat()}"
+
+
+class RefresherReminder(models.Model):
+    """A refresher reminder sent for a record in one window (30, 60 or 90 days before it
+    expires): the unique pair is what keeps a reminder from going out twice."""
+
+    record = models.ForeignKey(TrainingRecord, on_delete=models.CASCADE, related_name="reminders")
+    window = models.PositiveSmallIntegerField(help_text="Days before expiry: 30, 60 or 90.")
+    notification = models.ForeignKey(
+        "notifications.Notification",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The notification that carried it.",
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "window"], name="refresher_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} ({self.window} days)"

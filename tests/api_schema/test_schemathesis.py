@@ -38,7 +38,7 @@ from incidents.services.tokens import cad_token_create
 from interop.models import ExchangePartner
 from interop.services import partner_create
 from notifications.models import Delivery, MessageTemplate, Notification, NotificationRule
-from readiness.models import IncidentChecklistItem, RoleAssignment
+from readiness.models import IncidentChecklistItem, RoleAssignment, TrainingRecord
 
 pytestmark = [pytest.mark.schemathesis, pytest.mark.django_db(transaction=True)]
 
@@ -153,6 +153,9 @@ def _seed(api: APIClient) -> dict[str, Any]:
         "notification": Notification.objects.filter(incident_id=incident_id).first().pk,
         "rule": NotificationRule.objects.filter(region=county).first().pk,
         "message_template": MessageTemplate.objects.filter(region=county).first().pk,
+        "training_record": TrainingRecord.objects.filter(session__region=county)
+        .order_by("-completed_on", "id")
+        .first(),
         "checklist_template": IncidentChecklistItem.objects.filter(
             checklist__incident_id=incident_id
         )
@@ -173,6 +176,11 @@ def _path_ids(path: str, ids: dict[str, Any], inbox: int) -> dict[str, int]:
         }
     if path.startswith("/api/v1/interop/cap/{id}"):
         return {"id": ids["incident"], "seq": 1}
+    if path.startswith("/api/v1/readiness/sessions/{id}"):
+        record = ids["training_record"]
+        return {"id": record.session_id, "record_id": record.pk}
+    if path.startswith("/api/v1/readiness/courses/{id}"):
+        return {"id": ids["training_record"].course_id}
     resource = path.split("/")[3]
     key = {
         "regions": "region",

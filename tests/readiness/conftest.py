@@ -13,6 +13,7 @@ from readiness import services as readiness_services
 from readiness.models import ChecklistTemplate, IncidentChecklistItem
 from tests.conftest import World
 from tests.incidents.conftest import declare
+from tests.readiness.training_fixtures import trained  # noqa: F401  (training fixture)
 
 PLAN: dict[str, Any] = {
     "format": "asim.checklist/1",

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 
 from agencies.demo import DEMO_PASSWORD, login_table, seed_demo_region
 from notifications.demo import seed_demo_notifications
-from readiness.demo import seed_demo_checklist
+from readiness.demo import seed_demo_checklist, seed_demo_training
 
 
 class Command(BaseCommand):
@@ -40,4 +40,5 @@ class Command(BaseCommand):
             f"{outcome} ({elapsed:.1f}s)."
         )
         seed_demo_checklist()  # the default checklist, adopted once
+        seed_demo_training()  # the catalogue, and two years of sessions the first time
         self.stdout.write(login_table(report.logins, DEMO_PASSWORD))
