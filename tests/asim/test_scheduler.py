@@ -53,6 +53,7 @@ def test_it_runs_every_task_of_beats_schedule_and_is_off_unless_the_mode_asks(se
     assert {task for task, _ in scheduler.entries.values()} == {
         "notifications.sweep",
         "notifications.escalate",
+        "readiness.refresher_reminders",
     }
     settings.EMBEDDED_SCHEDULER = False  # the tests' mode (Redis set): beat's job
     assert start_embedded_scheduler() is None

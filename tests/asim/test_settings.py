@@ -121,7 +121,18 @@ def test_production_refuses_any_host_and_no_host(hosts):
     assert "ImproperlyConfigured: ALLOWED_HOSTS" in result.stderr
 
 
-def test_production_mode_passes_the_deployment_checklist():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+def test_production_mode_passes_the_deployment_checklist(settings, tmp_path):
+    standards = {"ASIM_STANDARDS_DIR": str(settings.STANDARDS_DIR)}
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION_ENV, **standards}
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "production mode" in result.stderr
+
+    # Without the OASIS schemas the exchange could not validate what partners send: said here.
+    missing = {"ASIM_STANDARDS_DIR": str(tmp_path)}
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION_ENV, **missing}
+    )
+    assert result.returncode != 0
+    assert "interop.W001" in result.stderr
