@@ -19,7 +19,6 @@ from django.utils import timezone
 from agencies.models import Agency, Member
 from incidents.models import Incident
 from incidents.services.common import Actor
-from readiness.services.audit import audit
 from readiness.models import (
     AfterActionReport,
     CapabilityElement,
@@ -27,6 +26,7 @@ from readiness.models import (
     Exercise,
 )
 from readiness.record.build import key_figures
+from readiness.services.audit import audit
 
 # Regional targets (seconds from declaration) the AAR compares each milestone against.
 KPI_TARGETS: dict[str, int] = {

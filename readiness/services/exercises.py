@@ -19,8 +19,8 @@ from django.utils import timezone
 from agencies.models import Agency, Member, Region
 from incidents.models import Incident
 from incidents.services.common import Actor
-from readiness.services.audit import audit
 from readiness.models import CoreCapability, Exercise, ExerciseType, Objective, Rating
+from readiness.services.audit import audit
 
 EXERCISE_FIELDS = ("name", "type", "planned_on", "scenario")
 
