@@ -97,7 +97,7 @@ class ExerciseViewSet(ViewSetMixin, ReadinessAPIView):
             self.require_owner(exercise.region_id)
         return exercise
 
-    def detail(self, exercise: Exercise, code: int = status.HTTP_200_OK) -> Response:
+    def answer(self, exercise: Exercise, code: int = status.HTTP_200_OK) -> Response:
         return Response(ExerciseSerializer(self.get_queryset().get(pk=exercise.pk)).data, code)
 
     def people(self, data: dict[str, Any], region_id: int) -> dict[str, Any]:
@@ -128,11 +128,11 @@ class ExerciseViewSet(ViewSetMixin, ReadinessAPIView):
             raise DRFValidationError({"region": ["Choose a region whose exercises you keep."]})
         people = self.people(data, region.pk)
         exercise = exercises.exercise_create(actor=request.user, region=region, **data, **people)
-        return self.detail(exercise, status.HTTP_201_CREATED)
+        return self.answer(exercise, status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: int) -> Response:
         """GET: one exercise with its objectives and linked incidents."""
-        return self.detail(self.exercise(pk))
+        return self.answer(self.exercise(pk))
 
     @extend_schema(request=ExerciseWriteSerializer, responses=ExerciseSerializer)
     def partial_update(self, request: Request, pk: int) -> Response:
@@ -143,7 +143,7 @@ class ExerciseViewSet(ViewSetMixin, ReadinessAPIView):
             raise DRFValidationError({"region": ["An exercise stays in its region."]})
         people = self.people(data, exercise.region_id)
         exercises.exercise_update(actor=request.user, exercise=exercise, **data, **people)
-        return self.detail(exercise)
+        return self.answer(exercise)
 
     @extend_schema(request=ExerciseHoldSerializer, responses=ExerciseSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -152,7 +152,7 @@ class ExerciseViewSet(ViewSetMixin, ReadinessAPIView):
         exercise = self.exercise(pk, own=True)
         data = self.valid(ExerciseHoldSerializer)
         exercises.exercise_hold(actor=request.user, exercise=exercise, held_on=data["held_on"])
-        return self.detail(exercise)
+        return self.answer(exercise)
 
     @extend_schema(request=None, responses=ExerciseSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -160,7 +160,7 @@ class ExerciseViewSet(ViewSetMixin, ReadinessAPIView):
         """POST: cancel a planned exercise."""
         exercise = self.exercise(pk, own=True)
         exercises.exercise_cancel(actor=request.user, exercise=exercise)
-        return self.detail(exercise)
+        return self.answer(exercise)
 
     @extend_schema(request=LinkIncidentSerializer, responses=ExerciseSerializer)
     @action(detail=True, methods=["post"], url_path="link-incident", filter_backends=[])
@@ -173,7 +173,7 @@ class ExerciseViewSet(ViewSetMixin, ReadinessAPIView):
         if incident is None:
             raise DRFValidationError({"incident": ["No such incident."]})
         exercises.exercise_link_incident(actor=request.user, exercise=exercise, incident=incident)
-        return self.detail(exercise)
+        return self.answer(exercise)
 
     @extend_schema(responses=ObjectiveSerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
@@ -195,13 +195,13 @@ class ExerciseViewSet(ViewSetMixin, ReadinessAPIView):
     @action(
         detail=True,
         methods=["post"],
-        url_path=r"objectives/(?P<objective>\d+)/rate",
+        url_path="objectives/<int:objective>/rate",
         filter_backends=[],
     )
-    def rate(self, request: Request, pk: int, objective: str) -> Response:
+    def rate(self, request: Request, pk: int, objective: int) -> Response:
         """POST {"rating": "P"|"S"|"M"|"U"|null, "observations": ""}: rate an objective."""
         exercise = self.exercise(pk, own=True)
-        found = get_object_or_404(exercise.objectives, pk=int(objective))
+        found = get_object_or_404(exercise.objectives, pk=objective)
         data = self.valid(ObjectiveRateSerializer)
         exercises.objective_rate(actor=request.user, objective=found, **data)
         return Response(ObjectiveSerializer(found).data)

@@ -80,7 +80,7 @@ def test_issue_needs_strengths_and_areas_and_then_is_final(world, exercise, em_a
 
 def test_corrective_actions_move_along_and_close_with_evidence(world, exercise, police_admin_a):
     report = report_with_actions(world, exercise)
-    police, ems = report.corrective_actions.order_by("agency__name").reverse()
+    police, _ems = report.corrective_actions.order_by("agency__name").reverse()
     assert police.agency == world.police_a
     assert list(exercise_access.overdue(CorrectiveAction.objects.all())) == [police]
     after_action.action_update(actor=police_admin_a, action=police, status="in_progress")
