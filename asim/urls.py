@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("agencies/", include("agencies.urls")),
     path("record/", include("readiness.record.urls")),
+    path("readiness/", include("readiness.exercise_urls")),
     path("incidents/", include("boards.urls")),
     path("api/v1/", include("asim.api_urls")),
     path("hooks/twilio/", include("notifications.hook_urls")),

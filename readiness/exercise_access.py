@@ -31,6 +31,14 @@ def can_own(user: User, region_id: int) -> bool:
     return scope.superuser or region_id in owner_region_ids(user)
 
 
+def plans_exercises(user: User) -> bool:
+    """Emergency managers and agency admins: the exercise and corrective-action pages."""
+    scope = scope_for(user)
+    return scope.superuser or bool(
+        owner_region_ids(user) or scope.agencies_with({Role.AGENCY_ADMIN})
+    )
+
+
 def exercises_visible(user: User) -> QuerySet[Exercise]:
     scope = scope_for(user)
     exercises = Exercise.objects.select_related("region")
