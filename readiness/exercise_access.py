@@ -22,7 +22,7 @@ EXERCISE_OWNERS = frozenset({Role.EMERGENCY_MANAGER})
 
 
 def owner_region_ids(user: User) -> set[int]:
-    """Regions whose exercises and AARs the user keeps (superusers: all, as None-free set)."""
+    """Regions whose exercises and AARs the user keeps (superusers: see can_own)."""
     return scope_for(user).regions_with(EXERCISE_OWNERS)
 
 

@@ -75,7 +75,8 @@ class ReadinessAPIView(GenericAPIView):
         return dict(serializer.validated_data)
 
 
-def _in_region(model: type, ids: list[int], region_id: int, field: str) -> list[Any]:
+def _records(model: type, ids: list[int], field: str) -> list[Any]:
+    """The records of `ids` (an unknown id: 400 on `field`); the service checks their region."""
     found = list(model.objects.filter(pk__in=ids))
     if len(found) != len(set(ids)):
         raise DRFValidationError({field: ["Unknown id."]})
@@ -100,14 +101,12 @@ class ExerciseViewSet(ViewSetMixin, ReadinessAPIView):
     def answer(self, exercise: Exercise, code: int = status.HTTP_200_OK) -> Response:
         return Response(ExerciseSerializer(self.get_queryset().get(pk=exercise.pk)).data, code)
 
-    def people(self, data: dict[str, Any], region_id: int) -> dict[str, Any]:
+    def people(self, data: dict[str, Any]) -> dict[str, Any]:
         people: dict[str, Any] = {}
         if "agencies" in data:
-            people["agencies"] = _in_region(Agency, data.pop("agencies"), region_id, "agencies")
+            people["agencies"] = _records(Agency, data.pop("agencies"), "agencies")
         if "evaluators" in data:
-            people["evaluators"] = _in_region(
-                Member, data.pop("evaluators"), region_id, "evaluators"
-            )
+            people["evaluators"] = _records(Member, data.pop("evaluators"), "evaluators")
         return people
 
     @extend_schema(responses=ExerciseSerializer(many=True))
@@ -126,7 +125,7 @@ class ExerciseViewSet(ViewSetMixin, ReadinessAPIView):
         region = Region.objects.filter(pk=data.pop("region")).first()
         if region is None or not access.can_own(request.user, region.pk):
             raise DRFValidationError({"region": ["Choose a region whose exercises you keep."]})
-        people = self.people(data, region.pk)
+        people = self.people(data)
         exercise = exercises.exercise_create(actor=request.user, region=region, **data, **people)
         return self.answer(exercise, status.HTTP_201_CREATED)
 
@@ -141,7 +140,7 @@ class ExerciseViewSet(ViewSetMixin, ReadinessAPIView):
         data = self.valid(ExerciseWriteSerializer, partial=True)
         if "region" in data:
             raise DRFValidationError({"region": ["An exercise stays in its region."]})
-        people = self.people(data, exercise.region_id)
+        people = self.people(data)
         exercises.exercise_update(actor=request.user, exercise=exercise, **data, **people)
         return self.answer(exercise)
 
