@@ -146,7 +146,7 @@ def exercise_cancel(*, actor: Actor, exercise: Exercise) -> Exercise:
 
 def exercise_link_incident(*, actor: Actor, exercise: Exercise, incident: Incident) -> Exercise:
     """Record that the exercise was played as `incident` (an exercise incident of its region)."""
-    if not incident.is_exercise:
+    if incident.application != Incident.Application.EXERCISE:
         raise ValidationError({"incident": "Only an exercise incident is linked to an exercise."})
     if incident.region_id != exercise.region_id:
         raise ValidationError({"incident": "The incident belongs to another region."})

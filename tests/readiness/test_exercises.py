@@ -68,6 +68,9 @@ def test_only_exercise_incidents_of_the_region_are_linked(world, dispatcher_a, o
     real = declare(world.region_a, dispatcher_a)
     with pytest.raises(ValidationError, match="exercise incident"):
         exercises.exercise_link_incident(actor=None, exercise=exercise, incident=real)
+    test_run = declare(world.region_a, dispatcher_a, application="test")
+    with pytest.raises(ValidationError, match="exercise incident"):
+        exercises.exercise_link_incident(actor=None, exercise=exercise, incident=test_run)
     other = declare(world.region_b, outsider_b, application="exercise")
     with pytest.raises(ValidationError, match="another region"):
         exercises.exercise_link_incident(actor=None, exercise=exercise, incident=other)
