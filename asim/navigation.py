@@ -71,6 +71,18 @@ NAV_ITEMS = [
         "Named audiences for alerts and updates, and who they reach.",
     ),
     NavItem(
+        "Exercises",
+        "exercises:index",
+        frozenset({Role.EMERGENCY_MANAGER}),
+        "The exercise schedule, ratings, after-action reports and improvement plans.",
+    ),
+    NavItem(
+        "Corrective actions",
+        "exercises:actions",
+        frozenset({Role.AGENCY_ADMIN}),
+        "Your agency's corrective actions from after-action reports, overdue ones first.",
+    ),
+    NavItem(
         "Hospitals",
         "agencies:hospital-index",
         frozenset(),

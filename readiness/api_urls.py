@@ -6,10 +6,10 @@ A SimpleRouter with path converters (no API root view): other apps share the pre
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
-from readiness import api, training_api
+from readiness import api, exercise_api, training_api
 
 router = SimpleRouter(use_regex_path=False)
 # each adds its actions under incidents/{id}/
@@ -20,8 +20,19 @@ router.register("checklist-templates", api.ChecklistTemplateViewSet, basename="c
 router.register("readiness/courses", training_api.CourseViewSet, basename="training-course")
 router.register("readiness/sessions", training_api.SessionViewSet, basename="training-session")
 
+# Exercises and after-action reports, under readiness/ (readiness/exercise_api.py).
+exercise_router = SimpleRouter(use_regex_path=False)
+exercise_router.register("exercises", exercise_api.ExerciseViewSet, basename="exercise")
+exercise_router.register(
+    "after-action-reports", exercise_api.AfterActionReportViewSet, basename="after-action-report"
+)
+exercise_router.register(
+    "corrective-actions", exercise_api.CorrectiveActionViewSet, basename="corrective-action"
+)
+
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,
+    path("readiness/", include(exercise_router.urls)),
     # An APIView: a CSV download without the router's trailing slash.
     path(
         "incidents/<int:pk>/record/timeline.csv",

@@ -17,9 +17,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.demo import COUNTY_CODE
-from agencies.models import Agency, Member, Region
-from readiness.models import ChecklistTemplate, Course, TrainingRecord, TrainingSession
-from readiness.services import training
+from agencies.models import Agency, Discipline, Hospital, Member, Region
+from incidents import services as incident_services
+from incidents.models import Incident
+from readiness.models import (
+    ChecklistTemplate,
+    Course,
+    Exercise,
+    TrainingRecord,
+    TrainingSession,
+)
+from readiness.services import after_action, exercises, training
 from readiness.services.checklist import checklist_adopt, checklist_import
 from readiness.template_json import FORMAT
 
@@ -561,3 +569,131 @@ def seed_demo_training(today: Any = None) -> int:
         TrainingSession.instructors.through.objects.bulk_create(instructor_links)
         TrainingRecord.objects.bulk_create(records)
     return created + len(sessions) + len(records)
+
+
+def seed_demo_exercises() -> str:
+    """The demo county's exercise programme: a held and rated tabletop, a functional exercise
+    played as an exercise incident (declared, a hospital acknowledging, a patient transported
+    and arrived, closed), and its after-action report with one closed and one open corrective
+    action. Once only: a county that has exercises is left as it is."""
+    region = Region.objects.filter(code=COUNTY_CODE).first()
+    if region is None:
+        return "Exercises: no demo county."
+    if Exercise.objects.filter(region=region).exists():
+        return f"Exercises: {region.name} already has its exercises; nothing changed."
+    agencies = {a.discipline: a for a in Agency.objects.filter(region=region).order_by("-name")}
+    taking_part = [
+        agencies[d] for d in (Discipline.LAW, Discipline.EMS, Discipline.DISPATCH) if d in agencies
+    ]
+    hospital = Hospital.objects.filter(agency__region=region).select_related("agency").first()
+    if hospital is None or not taking_part:
+        return "Exercises: the demo county has no agencies to exercise."
+    today = timezone.localdate()
+    with transaction.atomic():
+        ttx = exercises.exercise_create(
+            actor=None,
+            region=region,
+            name="Mall active-shooter tabletop",
+            type="tabletop",
+            planned_on=today - timedelta(days=400),
+            scenario="A shooter at the county mall; walk through the first hour.",
+            agencies=taking_part,
+        )
+        exercises.exercise_hold(actor=None, exercise=ttx, held_on=ttx.planned_on)
+        for text, capability, rating in (
+            ("Unified command named within 10 minutes", "operational_coordination", "S"),
+            ("Hospitals told of the MCI within 5 minutes", "health_ems", "P"),
+            ("A reunification site chosen within an hour", "mass_care", "M"),
+        ):
+            objective = exercises.objective_add(
+                actor=None, exercise=ttx, text=text, capability=capability
+            )
+            exercises.objective_rate(actor=None, objective=objective, rating=rating)
+
+        incident = incident_services.incident_declare(
+            actor=None,
+            region=region,
+            title="Functional exercise: school shooting",
+            kind=Incident.Kind.ACTIVE_SHOOTER,
+            location_text="County high school",
+            latitude=hospital.agency.latitude,
+            longitude=hospital.agency.longitude,
+            application=Incident.Application.EXERCISE,
+            estimated={"immediate": 1},
+        )
+        row = incident.hospitals.filter(
+            hospital=hospital
+        ).first() or incident_services.incident_hospital_add(
+            actor=None, incident=incident, hospital=hospital
+        )
+        incident_services.hospital_acknowledge(actor=None, incident_hospital=row)
+        (patient,) = incident_services.patient_register(
+            actor=None,
+            incident=incident,
+            patients=[{"tag_number": "FE-1", "category": "immediate", "destination": hospital}],
+        )
+        incident_services.patients_transport(
+            actor=None, incident=incident, patients=[patient], unit="Medic 1"
+        )
+        incident_services.patient_arrive(actor=None, patient=patient)
+        incident_services.incident_close(actor=None, incident=incident, summary="Exercise ended.")
+
+        fe = exercises.exercise_create(
+            actor=None,
+            region=region,
+            name="School functional exercise",
+            type="functional",
+            planned_on=today - timedelta(days=30),
+            scenario="A shooting at the county high school, played live on ASIM.",
+            agencies=taking_part,
+        )
+        exercises.exercise_link_incident(actor=None, exercise=fe, incident=incident)
+        exercises.exercise_hold(actor=None, exercise=fe, held_on=fe.planned_on)
+        objective = exercises.objective_add(
+            actor=None,
+            exercise=fe,
+            text="First transport within 20 minutes",
+            capability="health_ems",
+        )
+        exercises.objective_rate(actor=None, objective=objective, rating="P")
+        exercises.exercise_create(
+            actor=None,
+            region=region,
+            name="County full-scale exercise",
+            type="full_scale",
+            planned_on=today + timedelta(days=200),
+            agencies=taking_part,
+        )
+
+        report = after_action.aar_draft_for_exercise(actor=None, exercise=fe)
+        after_action.aar_update(
+            actor=None,
+            report=report,
+            strengths="Hospitals acknowledged quickly; transport started without delay.",
+            areas_for_improvement="Radio handover between dispatch and EMS command was unclear.",
+        )
+        closed = after_action.action_add(
+            actor=None,
+            report=report,
+            issue="Unclear radio handover",
+            action="Write a handover script for the dispatch-to-EMS command channel",
+            element="planning",
+            agency=taking_part[-1],
+            start_on=today - timedelta(days=25),
+            due_on=today - timedelta(days=5),
+        )
+        after_action.action_close(
+            actor=None, action=closed, evidence="Script adopted at the monthly dispatch meeting."
+        )
+        after_action.action_add(
+            actor=None,
+            report=report,
+            issue="Few officers trained in casualty care",
+            action="Train every patrol shift in Stop the Bleed",
+            element="training",
+            agency=taking_part[0],
+            start_on=today - timedelta(days=25),
+            due_on=today - timedelta(days=1),
+        )
+        after_action.aar_issue(actor=None, report=report)
+    return f"Exercises: 3 exercises, 1 after-action report for {region.name}."

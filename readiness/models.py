@@ -351,3 +351,185 @@ class RefresherReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record} ({self.window} days)"
+
+
+# --- exercises and after-action reports (HSEEP) ------------------------------------------------
+
+
+class ExerciseType(models.TextChoices):
+    """HSEEP exercise types, discussion-based first, then operations-based."""
+
+    SEMINAR = "seminar", "Seminar"
+    WORKSHOP = "workshop", "Workshop"
+    TABLETOP = "tabletop", "Tabletop exercise"
+    GAME = "game", "Game"
+    DRILL = "drill", "Drill"
+    FUNCTIONAL = "functional", "Functional exercise"
+    FULL_SCALE = "full_scale", "Full-scale exercise"
+
+
+DISCUSSION_BASED: frozenset[str] = frozenset(
+    {ExerciseType.SEMINAR, ExerciseType.WORKSHOP, ExerciseType.TABLETOP, ExerciseType.GAME}
+)
+
+
+class CoreCapability(models.TextChoices):
+    """National Preparedness Goal core capabilities most used for active-shooter exercises."""
+
+    PLANNING = "planning", "Planning"
+    OPERATIONAL_COORDINATION = "operational_coordination", "Operational Coordination"
+    OPERATIONAL_COMMUNICATIONS = "operational_communications", "Operational Communications"
+    PUBLIC_INFORMATION = "public_information", "Public Information and Warning"
+    INTELLIGENCE_SHARING = "intelligence_sharing", "Intelligence and Information Sharing"
+    ON_SCENE_SECURITY = (
+        "on_scene_security",
+        "On-scene Security, Protection, and Law Enforcement",
+    )
+    HEALTH_EMS = "health_ems", "Public Health, Healthcare, and Emergency Medical Services"
+    SITUATIONAL_ASSESSMENT = "situational_assessment", "Situational Assessment"
+    MASS_CARE = "mass_care", "Mass Care Services"
+    FATALITY_MANAGEMENT = "fatality_management", "Fatality Management Services"
+
+
+class Rating(models.TextChoices):
+    """HSEEP performance ratings of an objective."""
+
+    P = "P", "Performed without challenges"
+    S = "S", "Performed with some challenges"
+    M = "M", "Performed with major challenges"
+    U = "U", "Unable to be performed"
+
+
+class Exercise(models.Model):
+    """An exercise on the region's multi-year schedule; operations-based ones may be played
+    as exercise incidents (linked_incidents), whose timelines give the AAR its figures."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        HELD = "held", "Held"
+        CANCELLED = "cancelled", "Cancelled"
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="exercises")
+    name = models.CharField(max_length=200)
+    type = models.CharField(max_length=12, choices=ExerciseType.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    planned_on = models.DateField()
+    held_on = models.DateField(null=True, blank=True)
+    scenario = models.TextField(blank=True)
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="exercises")
+    evaluators = models.ManyToManyField(Member, blank=True, related_name="+")
+    incidents = models.ManyToManyField(Incident, blank=True, related_name="+")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-planned_on", "id"]
+        indexes = [models.Index(fields=["region", "planned_on"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def discussion_based(self) -> bool:
+        return self.type in DISCUSSION_BASED
+
+    @property
+    def category(self) -> str:
+        return "Discussion-based" if self.discussion_based else "Operations-based"
+
+
+class Objective(models.Model):
+    """An exercise objective mapped to a core capability, rated by the evaluators."""
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="objectives")
+    text = models.CharField(max_length=400)
+    capability = models.CharField(max_length=30, choices=CoreCapability.choices)
+    rating = models.CharField(max_length=1, choices=Rating.choices, null=True, blank=True)
+    observations = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["exercise", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class AfterActionReport(models.Model):
+    """An AAR/IP for an exercise or for a real incident (exactly one of the two)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ISSUED = "issued", "Issued"
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    exercise = models.OneToOneField(
+        Exercise, null=True, blank=True, on_delete=models.PROTECT, related_name="report"
+    )
+    incident = models.OneToOneField(
+        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    issued_on = models.DateField(null=True, blank=True)
+    overview = models.TextField(blank=True)
+    participants = models.JSONField(default=list, blank=True)
+    strengths = models.TextField(blank=True)
+    areas_for_improvement = models.TextField(blank=True)
+    kpis = models.JSONField(default=list, blank=True, help_text="Key figures per incident.")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exercise__isnull=False, incident__isnull=True)
+                | Q(exercise__isnull=True, incident__isnull=False),
+                name="aar_exercise_xor_incident",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CapabilityElement(models.TextChoices):
+    """POETE: where a corrective action lands."""
+
+    PLANNING = "planning", "Planning"
+    ORGANIZATION = "organization", "Organization"
+    EQUIPMENT = "equipment", "Equipment"
+    TRAINING = "training", "Training"
+    EXERCISES = "exercises", "Exercises"
+
+
+class CorrectiveAction(models.Model):
+    """One row of the improvement plan: issue → action → owner → dates → status."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        CLOSED = "closed", "Closed"
+
+    report = models.ForeignKey(
+        AfterActionReport, on_delete=models.CASCADE, related_name="corrective_actions"
+    )
+    issue = models.CharField(max_length=400)
+    action = models.CharField(max_length=400)
+    element = models.CharField(max_length=14, choices=CapabilityElement.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    contact = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    start_on = models.DateField()
+    due_on = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+    evidence = models.TextField(blank=True, help_text="What shows it is done (text or a link).")
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return self.action[:80]

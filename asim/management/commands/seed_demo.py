@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 
 from agencies.demo import DEMO_PASSWORD, login_table, seed_demo_region
 from notifications.demo import seed_demo_notifications
-from readiness.demo import seed_demo_checklist, seed_demo_training
+from readiness.demo import seed_demo_checklist, seed_demo_exercises, seed_demo_training
 
 
 class Command(BaseCommand):
@@ -22,6 +22,16 @@ class Command(BaseCommand):
         "one login per role) where missing, and print the demo logins. Safe to run again: "
         "existing records are left as they are."
     )
+
+    def add_arguments(self, parser: Any) -> None:
+        # Opt-in: playing the exercise incident alerts the demo hospitals and costs a few
+        # hundred queries, which the plain seed (run by `make run`) keeps out.
+        parser.add_argument(
+            "--exercises",
+            action="store_true",
+            help="Also seed the exercise programme: a rated tabletop, a functional exercise "
+            "played as an exercise incident, and its after-action report (once).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
@@ -41,4 +51,6 @@ class Command(BaseCommand):
         )
         seed_demo_checklist()  # the default checklist, adopted once
         seed_demo_training()  # the catalogue, and two years of sessions the first time
+        if options.get("exercises"):
+            self.stdout.write(seed_demo_exercises())  # once: a county with exercises is kept
         self.stdout.write(login_table(report.logins, DEMO_PASSWORD))
