@@ -27,7 +27,7 @@ install-dev: $(VENV)/.installed-dev
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --exercises
 	@echo "ASIM is starting on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	$(VENV)/bin/uvicorn asim.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off --ws-per-message-deflate false
 
