@@ -22,7 +22,6 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from agencies import services
 from agencies.models import (
     Agency,
     AuditEntry,
@@ -37,6 +36,7 @@ from agencies.models import (
     RosterRole,
 )
 from agencies.queries import members_with_role
+from agencies.services import admin as admin_services
 
 User = get_user_model()
 
@@ -46,23 +46,23 @@ User = get_user_model()
 def save_audited_formset(request: HttpRequest, formset: BaseInlineFormSet) -> None:
     """Save an inline formset through the services: every created, changed and deleted row is
     validated and recorded."""
-    if formset.model not in services.ADMIN_AUDITED:
+    if formset.model not in admin_services.ADMIN_AUDITED:
         formset.save()
         return
     formset.save(commit=False)
     for obj in formset.deleted_objects:
-        services.admin_delete(actor=request.user, obj=obj)
+        admin_services.admin_delete(actor=request.user, obj=obj)
     for obj in formset.new_objects:
-        services.admin_save(actor=request.user, obj=obj, before={}, created=True)
+        admin_services.admin_save(actor=request.user, obj=obj, before={}, created=True)
     for obj, _fields in formset.changed_objects:
-        before = services.admin_stored_state(obj)
-        services.admin_save(actor=request.user, obj=obj, before=before, created=False)
+        before = admin_services.admin_stored_state(obj)
+        admin_services.admin_save(actor=request.user, obj=obj, before=before, created=False)
     formset.save_m2m()
 
 
 def _related(form: forms.ModelForm) -> dict[str, Any]:
     """The form's many-to-many values the services check (a list's members and agencies)."""
-    spec = services.ADMIN_AUDITED.get(type(form.instance))
+    spec = admin_services.ADMIN_AUDITED.get(type(form.instance))
     names = spec.m2m if spec is not None else ()
     return {name: list(form.cleaned_data.get(name) or ()) for name in names}
 
@@ -75,10 +75,10 @@ class AuditedAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool
     ) -> None:
         # The form has put the new values on `obj`; the database still holds the old ones.
-        services.admin_save(
+        admin_services.admin_save(
             actor=request.user,
             obj=obj,
-            before=services.admin_stored_state(obj) if change else {},
+            before=admin_services.admin_stored_state(obj) if change else {},
             created=not change,
             related=_related(form),
             save_related=form.save_m2m,
@@ -97,11 +97,11 @@ class AuditedAdmin(admin.ModelAdmin):
         save_audited_formset(request, formset)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        services.admin_delete(actor=request.user, obj=obj)
+        admin_services.admin_delete(actor=request.user, obj=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:
-            services.admin_delete(actor=request.user, obj=obj)
+            admin_services.admin_delete(actor=request.user, obj=obj)
 
 
 # --- forms: the services' validation ---------------------------------------------------------
@@ -117,7 +117,7 @@ class ServiceCheckedForm(forms.ModelForm):
         if self._errors:  # the form's own errors first: the services need a whole record
             return
         try:
-            services.admin_validate(self.instance, _related(self))
+            admin_services.admin_validate(self.instance, _related(self))
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
                 self.add_error(None, error)

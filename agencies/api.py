@@ -4,7 +4,7 @@ Contracts every viewset here keeps:
 
 - Reads come from agencies/queries.py, already scoped to the user. An object outside that
   scope is a 404, whether it exists or not.
-- Writes call agencies/services.py (never `Model.save()`), so every change is validated once and
+- Writes call agencies/services/ (never `Model.save()`), so every change is validated once and
   leaves an AuditEntry naming the user.
 - An object the user can see but not change is a 403 (rules: agencies/permissions.py). A
   parent (agency, member, region) the user cannot see at all is a 400 "Invalid pk".

@@ -1,7 +1,7 @@
 """DRF serializers for the agencies API: representation and input validation only.
 
 Serializers never save. The viewsets in agencies/api.py pass `validated_data` to the service
-functions in agencies/services.py, which validate again (E.164 numbers, unique IDs, list
+functions in agencies/services/, which validate again (E.164 numbers, unique IDs, list
 contents) and write the audit record.
 """
 

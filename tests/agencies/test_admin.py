@@ -26,12 +26,12 @@ from agencies.models import (
     RosterRole,
 )
 from agencies.services import (
-    admin_save,
     audit_record,
     contact_point_add,
     distribution_list_save,
     member_add,
 )
+from agencies.services.admin import admin_save
 from tests.conftest import World
 
 pytestmark = pytest.mark.django_db
