@@ -445,6 +445,7 @@ def seed() -> dict[str, Any]:
     """Region, hospitals, 1,000 logins with sessions, one MCI on every hospital (acknowledged),
     a dispatcher's API token. Bulk writes: no password hashing, sessions straight into the
     session store."""
+    from django.conf import settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
         HASH_SESSION_KEY,
@@ -503,7 +504,7 @@ def seed() -> dict[str, Any]:
             session_data=store.encode(
                 {
                     SESSION_KEY: str(user.pk),
-                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                    BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
                     HASH_SESSION_KEY: user.get_session_auth_hash(),
                 }
             ),
