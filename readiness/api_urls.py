@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
-from readiness import api, exercise_api, training_api
+from readiness import api, exercise_api, plan_api, training_api
 
 router = SimpleRouter(use_regex_path=False)
 # each adds its actions under incidents/{id}/
@@ -29,6 +29,8 @@ exercise_router.register(
 exercise_router.register(
     "corrective-actions", exercise_api.CorrectiveActionViewSet, basename="corrective-action"
 )
+exercise_router.register("plan-documents", plan_api.PlanDocumentViewSet, basename="plan-document")
+exercise_router.register("alignments", plan_api.AlignmentViewSet, basename="plan-alignment")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,
@@ -40,5 +42,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-incident-record-timeline-csv",
     ),
     path("readiness/coverage/", training_api.CoverageView.as_view(), name="api-training-coverage"),
+    path("readiness/plan-coverage/", plan_api.PlanCoverageView.as_view(), name="api-plan-coverage"),
     path("readiness/my-training/", training_api.MyTrainingView.as_view(), name="api-my-training"),
 ]

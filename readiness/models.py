@@ -533,3 +533,82 @@ class CorrectiveAction(models.Model):
 
     def __str__(self) -> str:
         return self.action[:80]
+
+
+# --- the regional plan: its documents and each agency's alignment to it ------------------------
+
+
+class PlanDocument(models.Model):
+    """A document of the region's plan (an EOP annex, a concept of operations, an SOP, ...):
+    a file or a link, with the date its review falls due. Retired documents stay on record."""
+
+    class Kind(models.TextChoices):
+        EOP_ANNEX = "eop_annex", "EOP annex"
+        CONOPS = "conops", "Concept of operations"
+        SOP = "sop", "SOP"
+        INTEROP = "interop", "Interoperability plan"
+        OTHER = "other", "Other"
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="plan_documents")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    version = models.CharField(max_length=40, blank=True)
+    document_date = models.DateField(null=True, blank=True)
+    review_due = models.DateField(null=True, blank=True)
+    file = models.FileField(upload_to="plan-documents/", blank=True)
+    url = models.URLField(blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["region", "kind", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
+
+
+class AgencyAlignment(models.Model):
+    """Where an agency stands with its region's plan version: one row per (agency, region)."""
+
+    class Status(models.TextChoices):
+        NONE = "none", "None"
+        OWN_PLAN = "own_plan", "Own plan only"
+        ALIGNED_SOP = "aligned_sop", "Aligned SOP"
+        ADOPTED = "adopted", "Adopted by governing body"
+        REVIEW_NEEDED = "review_needed", "Review needed"
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="plan_alignments")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    template = models.ForeignKey(
+        ChecklistTemplate,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alignments",
+        help_text="The adopted plan version the status refers to.",
+    )
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.NONE)
+    evidence_document = models.ForeignKey(
+        PlanDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    evidence_file = models.FileField(upload_to="plan-evidence/", blank=True)
+    evidence_text = models.TextField(blank=True)
+    evidence_date = models.DateField(null=True, blank=True)
+    signed_by_name = models.CharField(max_length=120, blank=True)
+    signed_by_title = models.CharField(max_length=120, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["region", "agency"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "region"], name="alignment_once_per_region")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.get_status_display()}"

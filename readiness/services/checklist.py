@@ -36,6 +36,7 @@ from readiness.models import (
     IncidentChecklist,
     IncidentChecklistItem,
 )
+from readiness.services.plan import alignments_need_review
 from readiness.template_json import ItemContent, PhaseContent, TemplateContent, parse_content
 
 Status = ChecklistTemplate.Status
@@ -301,6 +302,7 @@ def checklist_adopt(*, actor: Actor, template: ChecklistTemplate) -> ChecklistTe
             instance=locked,
             changes={"status": [Status.DRAFT, Status.ADOPTED]},
         )
+        alignments_need_review(actor=actor, template=locked)
     return locked
 
 
