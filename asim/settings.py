@@ -263,6 +263,7 @@ SPECTACULAR_SETTINGS = {
         "TraumaLevelEnum": "agencies.models.Hospital.TraumaLevel",
         "IncidentKindEnum": "incidents.models.Incident.Kind",
         "CourseKindEnum": "readiness.models.CourseKind",
+        "PlanDocumentKindEnum": "readiness.models.PlanDocument.Kind",
     },
     # The API takes JSON; the form parsers stay for the browsable API but are not promised.
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],

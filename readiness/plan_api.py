@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -70,7 +70,7 @@ def _readable(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset if regions is None else queryset.filter(region_id__in=regions)
 
 
-@extend_schema(parameters=[REGION_PARAM])
+@extend_schema_view(list=extend_schema(parameters=[REGION_PARAM]))
 class PlanDocumentViewSet(
     PlanErrors, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet
 ):
@@ -92,7 +92,7 @@ class PlanDocumentViewSet(
     def _out(self, document: PlanDocument, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(document).data, status=code)
 
-    @extend_schema(parameters=[], request=PlanDocumentWriteSerializer)
+    @extend_schema(request=PlanDocumentWriteSerializer)
     def create(self, request: Request) -> Response:
         """POST: add a document (a link) to a region's plan (its emergency managers)."""
         serializer = PlanDocumentWriteSerializer(data=request.data)
@@ -106,7 +106,7 @@ class PlanDocumentViewSet(
         document = plan.plan_document_add(actor=request.user, region=region, **data)
         return self._out(document, status.HTTP_201_CREATED)
 
-    @extend_schema(parameters=[], request=PlanDocumentEditSerializer)
+    @extend_schema(request=PlanDocumentEditSerializer)
     def partial_update(self, request: Request, pk: int) -> Response:
         """PATCH: change a document (its region's emergency managers)."""
         document = get_object_or_404(self.get_queryset(), pk=pk)
@@ -119,7 +119,7 @@ class PlanDocumentViewSet(
         )
         return self._out(document)
 
-    @extend_schema(parameters=[], request=None)
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def retire(self, request: Request, pk: int) -> Response:
         """POST: retire a document (it stays on record, no longer part of the plan)."""
@@ -129,7 +129,7 @@ class PlanDocumentViewSet(
         return self._out(plan.plan_document_retire(actor=request.user, document=document))
 
 
-@extend_schema(parameters=[REGION_PARAM])
+@extend_schema_view(list=extend_schema(parameters=[REGION_PARAM]))
 class AlignmentViewSet(PlanErrors, mixins.ListModelMixin, GenericViewSet):
     """Agencies' alignment to their region's adopted plan version."""
 
@@ -143,7 +143,7 @@ class AlignmentViewSet(PlanErrors, mixins.ListModelMixin, GenericViewSet):
         )
         return alignments.order_by("region_id", "agency_id")
 
-    @extend_schema(parameters=[], request=AlignmentWriteSerializer)
+    @extend_schema(request=AlignmentWriteSerializer)
     def create(self, request: Request) -> Response:
         """POST: set one agency's alignment (the region's EMs, or the agency's admins)."""
         serializer = AlignmentWriteSerializer(data=request.data)
