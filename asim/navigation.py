@@ -89,6 +89,12 @@ NAV_ITEMS = [
         "ED status, trauma capability and reported capacity, with their age.",
     ),
     NavItem(
+        "Plan",
+        "plan:index",
+        frozenset({Role.EMERGENCY_MANAGER, Role.OFFICIAL, Role.AGENCY_ADMIN}),
+        "The regional plan, its documents and review dates, and which agencies are on it.",
+    ),
+    NavItem(
         "Training",
         "readiness:training",
         frozenset({Role.EMERGENCY_MANAGER, Role.OFFICIAL, Role.AGENCY_ADMIN}),
