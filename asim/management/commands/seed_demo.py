@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from agencies.demo import DEMO_PASSWORD, login_table, seed_demo_region
 from notifications.demo import seed_demo_notifications
 from readiness.demo import seed_demo_checklist, seed_demo_exercises, seed_demo_training
+from readiness.plan_demo import seed_demo_plan
 
 
 class Command(BaseCommand):
@@ -29,8 +30,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--exercises",
             action="store_true",
-            help="Also seed the exercise programme: a rated tabletop, a functional exercise "
-            "played as an exercise incident, and its after-action report (once).",
+            help="Also seed the exercise programme (a rated tabletop, a functional exercise "
+            "played as an exercise incident, its after-action report) and the regional plan's "
+            "documents and agencies' alignment (once).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -53,4 +55,5 @@ class Command(BaseCommand):
         seed_demo_training()  # the catalogue, and two years of sessions the first time
         if options.get("exercises"):
             self.stdout.write(seed_demo_exercises())  # once: a county with exercises is kept
+            seed_demo_plan()  # plan documents and uneven alignment, the first time
         self.stdout.write(login_table(report.logins, DEMO_PASSWORD))
