@@ -91,7 +91,9 @@ def alignment_new(request: HttpRequest) -> HttpResponse:
     agency_ids = _alignable(request, region)
     if not agency_ids:
         raise PermissionDenied
-    initial = {"agency": request.GET.get("agency")} if request.method == "GET" else None
+    # An agency admin usually records their own agency: preselect it.
+    chosen = request.GET.get("agency") or (agency_ids[0] if len(agency_ids) == 1 else None)
+    initial = {"agency": chosen} if request.method == "GET" else None
     form = AlignmentForm(
         request.POST or None,
         request.FILES or None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from readiness.models import AgencyAlignment, PlanDocument
 from readiness.services import plan as services
@@ -72,9 +73,22 @@ def test_agency_admin_records_own_alignment_only_em_any(
     assert "signed by Jo Chief" in page and "On the plan" in page
 
 
-def test_plan_in_navigation_for_em_admin_official(client, world, em_a, police_admin_a, responder_a):
-    for user in (em_a, police_admin_a):
+def test_plan_in_navigation_for_em_admin_official(
+    client, world, em_a, police_admin_a, official_a, responder_a
+):
+    for user in (em_a, police_admin_a, official_a):
         client.force_login(user)
         assert f'href="{PAGE}"' in client.get("/readiness/training/").content.decode()
     client.force_login(responder_a)
     assert f'href="{PAGE}"' not in client.get("/readiness/my-training/").content.decode()
+
+
+def test_em_uploads_a_document_file(client, world, em_a, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(em_a)
+    upload = SimpleUploadedFile("annex.pdf", b"%PDF-1.4 annex", content_type="application/pdf")
+    body = {"kind": "eop_annex", "title": "Annex H", "file": upload}
+    assert client.post(NEW_DOC, body).status_code == 302
+    document = PlanDocument.objects.get()
+    assert document.file.name.endswith(".pdf") and document.url == ""
+    assert document.file.url in client.get(PAGE).content.decode()
