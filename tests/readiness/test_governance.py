@@ -39,9 +39,7 @@ def agreement(world, **fields):
         "agencies": [world.police_a, world.ems_a],
     }
     values.update(fields)
-    return governance.create(
-        actor=None, model=MutualAidAgreement, region=world.region_a, **values
-    )
+    return governance.create(actor=None, model=MutualAidAgreement, region=world.region_a, **values)
 
 
 def test_agreement_needs_two_agencies_of_the_region_and_expires_after_signing(world, em_a):
