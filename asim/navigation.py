@@ -106,6 +106,12 @@ NAV_ITEMS = [
         frozenset(),
         "The courses you have completed and when each needs a refresher.",
     ),
+    NavItem(
+        "Governance",
+        "governance:index",
+        frozenset({Role.EMERGENCY_MANAGER, Role.OFFICIAL}),
+        "Committee meetings, plan adoption, funding lines and mutual-aid agreements.",
+    ),
     NavItem("API", "api-docs", frozenset(), "The REST API for CAD and other integrations."),
     NavItem("Admin", "admin:index", frozenset(), "Platform administration.", staff_only=True),
 ]

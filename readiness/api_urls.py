@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
-from readiness import api, exercise_api, plan_api, training_api
+from readiness import api, exercise_api, governance_api, plan_api, training_api
 
 router = SimpleRouter(use_regex_path=False)
 # each adds its actions under incidents/{id}/
@@ -31,6 +31,15 @@ exercise_router.register(
 )
 exercise_router.register("plan-documents", plan_api.PlanDocumentViewSet, basename="plan-document")
 exercise_router.register("alignments", plan_api.AlignmentViewSet, basename="plan-alignment")
+# Governance records, under readiness/ (readiness/governance_api.py).
+for prefix, viewset, basename in (
+    ("radio-channels", governance_api.RadioChannelViewSet, "radio-channel"),
+    ("mutual-aid", governance_api.MutualAidViewSet, "mutual-aid"),
+    ("meetings", governance_api.MeetingViewSet, "committee-meeting"),
+    ("adoptions", governance_api.AdoptionViewSet, "plan-adoption"),
+    ("funding", governance_api.FundingViewSet, "funding-line"),
+):
+    exercise_router.register(prefix, viewset, basename=basename)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,

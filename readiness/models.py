@@ -612,3 +612,109 @@ class AgencyAlignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency}: {self.get_status_display()}"
+
+
+# --- governance: interoperability plan, mutual aid, committee, adoption, funding -------------
+
+
+class RadioChannel(models.Model):
+    """One row of the region's ICS 205-style communications plan."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="radio_channels")
+    function = models.CharField(max_length=100, help_text="Function or ICS role served.")
+    discipline = models.CharField(max_length=20, help_text="agencies.models.Discipline value.")
+    channel_name = models.CharField(max_length=100)
+    talk_group = models.CharField(max_length=100, blank=True)
+    frequency_zone = models.CharField(max_length=100, blank=True)
+    assignment = models.CharField(max_length=200, blank=True)
+    remarks = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["region", "discipline", "function", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.function}: {self.channel_name}"
+
+
+class MutualAidAgreement(models.Model):
+    """An agreement between two or more agencies of a region, valid until `expires_on`."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="mutual_aid")
+    agencies = models.ManyToManyField(Agency, related_name="mutual_aid_agreements")
+    title = models.CharField(max_length=200)
+    signed_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True, help_text="Empty: no expiry.")
+    document_url = models.URLField(blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["expires_on", "id"]
+        indexes = [models.Index(fields=["region", "expires_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CommitteeMeeting(models.Model):
+    """A meeting of the region's readiness committee."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="committee_meetings")
+    date = models.DateField()
+    place = models.CharField(max_length=200, blank=True)
+    disciplines_present = models.JSONField(default=list, help_text="Discipline values.")
+    attendees = models.TextField(blank=True)
+    decisions = models.TextField(blank=True)
+    minutes_url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["region", "date"])]
+
+    def __str__(self) -> str:
+        return f"Committee {self.date.isoformat()}"
+
+
+class PlanAdoption(models.Model):
+    """Officials formally adopted a version of the region's plan."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="plan_adoptions")
+    checklist = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.PROTECT, related_name="adoptions"
+    )
+    body = models.CharField(max_length=200, help_text="e.g. Board of Commissioners.")
+    resolution_number = models.CharField(max_length=100, blank=True)
+    adopted_on = models.DateField()
+    document_url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["-adopted_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.body} {self.adopted_on.isoformat()}"
+
+
+class FundingProgram(models.TextChoices):
+    HSGP_SHSP = "hsgp_shsp", "HSGP-SHSP"
+    HSGP_UASI = "hsgp_uasi", "HSGP-UASI"
+    HSGP_OPSG = "hsgp_opsg", "HSGP-OPSG"
+    EMPG = "empg", "EMPG"
+    LOCAL = "local", "Local"
+    OTHER = "other", "Other"
+
+
+class FundingLine(models.Model):
+    """A grant or budget line and the region's sessions and exercises it pays for."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="funding_lines")
+    program = models.CharField(max_length=12, choices=FundingProgram.choices)
+    grant_year = models.PositiveSmallIntegerField()
+    reference = models.CharField(max_length=100, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    sessions = models.ManyToManyField(TrainingSession, blank=True, related_name="funding_lines")
+    exercises = models.ManyToManyField(Exercise, blank=True, related_name="funding_lines")
+
+    class Meta:
+        ordering = ["-grant_year", "program", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_program_display()} {self.grant_year} {self.reference}".strip()

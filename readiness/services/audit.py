@@ -27,7 +27,9 @@ def audit(
     action = (
         AuditEntry.Action.CREATE
         if step in ("create", "draft", "add")
-        else (AuditEntry.Action.UPDATE)
+        else AuditEntry.Action.DELETE
+        if step == "delete"
+        else AuditEntry.Action.UPDATE
     )
     audit_record(
         actor=actor,  # type: ignore[arg-type]

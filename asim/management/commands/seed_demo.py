@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from agencies.demo import DEMO_PASSWORD, login_table, seed_demo_region
 from notifications.demo import seed_demo_notifications
 from readiness.demo import seed_demo_checklist, seed_demo_exercises, seed_demo_training
+from readiness.governance_demo import seed_demo_governance
 from readiness.plan_demo import seed_demo_plan
 
 
@@ -56,4 +57,5 @@ class Command(BaseCommand):
         if options.get("exercises"):
             self.stdout.write(seed_demo_exercises())  # once: a county with exercises is kept
             seed_demo_plan()  # plan documents and uneven alignment, the first time
+            self.stdout.write(seed_demo_governance())  # once: the committee, channels, funding
         self.stdout.write(login_table(report.logins, DEMO_PASSWORD))
