@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
-from readiness import api, exercise_api, training_api
+from readiness import api, drill_api, exercise_api, training_api
 
 router = SimpleRouter(use_regex_path=False)
 # each adds its actions under incidents/{id}/
@@ -29,6 +29,7 @@ exercise_router.register(
 exercise_router.register(
     "corrective-actions", exercise_api.CorrectiveActionViewSet, basename="corrective-action"
 )
+exercise_router.register("drills", drill_api.DrillViewSet, basename="communications-drill")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,
@@ -40,5 +41,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-incident-record-timeline-csv",
     ),
     path("readiness/coverage/", training_api.CoverageView.as_view(), name="api-training-coverage"),
+    path(
+        "readiness/stale-contacts/",
+        drill_api.StaleContactsView.as_view(),
+        name="api-stale-contacts",
+    ),
     path("readiness/my-training/", training_api.MyTrainingView.as_view(), name="api-my-training"),
 ]
