@@ -20,6 +20,7 @@ urlpatterns = [
     path("record/", include("readiness.record.urls")),
     path("readiness/", include("readiness.training_urls")),
     path("readiness/", include("readiness.exercise_urls")),
+    path("readiness/", include("readiness.drill_urls")),
     path("incidents/", include("boards.urls")),
     path("api/v1/", include("asim.api_urls")),
     path("hooks/twilio/", include("notifications.hook_urls")),
