@@ -104,7 +104,7 @@ class DrillViewSet(
         return Response(DrillSerializer(drill).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=AgencyResultSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def results(self, request: Request, pk: int) -> Response:
         """GET: reach and time to acknowledge per agency (agency admins: their own)."""
         drill = get_object_or_404(self.get_queryset(), pk=pk)

@@ -191,3 +191,16 @@ def test_contact_points_not_confirmed_within_the_period_are_flagged(world, peopl
     assert point in drills.stale_contacts(world.region_a, now=later)[world.dispatch_a.name]
     only_a2 = drills.stale_contacts(world.region_a, {world.hospital_a2.agency_id})
     assert list(only_a2) == [world.hospital_a2.agency.name]
+
+
+def test_results_take_a_bounded_number_of_queries(
+    world, em_a, sending, django_assert_max_num_queries
+):
+    for _ in range(5):
+        person(world.hospital_a1.agency, roles=[RosterRole.ER_CONTACT])
+        person(world.hospital_a2.agency, roles=[RosterRole.ER_CONTACT])
+    with sending():
+        drill = drills.drill_start(actor=em_a, region=world.region_a, audience=Audience.ER_CONTACTS)
+    with django_assert_max_num_queries(3):
+        results = drills.drill_results(drill)
+    assert [r.targeted for r in results] == [5, 5]
