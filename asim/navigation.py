@@ -83,6 +83,12 @@ NAV_ITEMS = [
         "Your agency's corrective actions from after-action reports, overdue ones first.",
     ),
     NavItem(
+        "Drills",
+        "drills:index",
+        frozenset({Role.EMERGENCY_MANAGER, Role.AGENCY_ADMIN}),
+        "Communications drills: reach and time to acknowledge per agency, stale contact points.",
+    ),
+    NavItem(
         "Hospitals",
         "agencies:hospital-index",
         frozenset(),

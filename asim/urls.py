@@ -22,6 +22,7 @@ urlpatterns = [
     path("readiness/", include("readiness.exercise_urls")),
     path("readiness/", include("readiness.plan_urls")),
     path("readiness/", include("readiness.governance_urls")),
+    path("readiness/", include("readiness.drill_urls")),
     path("incidents/", include("boards.urls")),
     path("api/v1/", include("asim.api_urls")),
     path("hooks/twilio/", include("notifications.hook_urls")),

@@ -51,7 +51,7 @@ class DeliverySummarySerializer(serializers.Serializer):
 class NotificationSerializer(serializers.ModelSerializer):
     """A notification with its delivery counts (``counts`` from the view's context)."""
 
-    incident_number = serializers.CharField(source="incident.number", default=None)
+    incident_number = serializers.CharField(source="incident.number", default=None, allow_null=True)
     audience_labels = serializers.SerializerMethodField()
     total = serializers.SerializerMethodField()
     counts = serializers.SerializerMethodField()
@@ -190,7 +190,9 @@ class InboxSerializer(serializers.ModelSerializer):
 
     notification = serializers.IntegerField(source="notification_id")
     incident = serializers.IntegerField(source="notification.incident_id", allow_null=True)
-    incident_number = serializers.CharField(source="notification.incident.number", default=None)
+    incident_number = serializers.CharField(
+        source="notification.incident.number", default=None, allow_null=True
+    )
     kind = serializers.CharField(source="notification.kind")
     text = serializers.SerializerMethodField()
     life_safety = serializers.BooleanField(source="notification.life_safety")

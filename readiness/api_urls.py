@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
-from readiness import api, exercise_api, governance_api, plan_api, training_api
+from readiness import api, drill_api, exercise_api, governance_api, plan_api, training_api
 
 router = SimpleRouter(use_regex_path=False)
 # each adds its actions under incidents/{id}/
@@ -40,6 +40,7 @@ for prefix, viewset, basename in (
     ("funding", governance_api.FundingViewSet, "funding-line"),
 ):
     exercise_router.register(prefix, viewset, basename=basename)
+exercise_router.register("drills", drill_api.DrillViewSet, basename="communications-drill")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,
@@ -52,5 +53,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("readiness/coverage/", training_api.CoverageView.as_view(), name="api-training-coverage"),
     path("readiness/plan-coverage/", plan_api.PlanCoverageView.as_view(), name="api-plan-coverage"),
+    path(
+        "readiness/stale-contacts/",
+        drill_api.StaleContactsView.as_view(),
+        name="api-stale-contacts",
+    ),
     path("readiness/my-training/", training_api.MyTrainingView.as_view(), name="api-my-training"),
 ]

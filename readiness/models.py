@@ -718,3 +718,46 @@ class FundingLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_program_display()} {self.grant_year} {self.reference}".strip()
+
+
+class CommunicationsDrill(models.Model):
+    """A test message from an emergency manager to a chosen audience of the region, sent
+    through the notification system like any alert (one Notification, kind
+    ``readiness.communications_drill``, no incident) so reach and time to acknowledge are
+    measured on the real path. The members targeted are resolved when it starts.
+
+    Audiences: every active member of the region with the ER contact roster role; every active
+    member of the region's dispatch agencies; every agency's duty officer (members with the
+    duty-officer roster role, whether on call or not: the drill tests the contact points, not
+    the shift); or the members a distribution list reaches."""
+
+    class Audience(models.TextChoices):
+        ER_CONTACTS = "er_contacts", "All ER contacts"
+        DISPATCH_CENTRES = "dispatch_centres", "All dispatch centres"
+        DUTY_OFFICERS = "duty_officers", "Every agency's duty officer"
+        DISTRIBUTION_LIST = "distribution_list", "A distribution list"
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    distribution_list = models.ForeignKey(
+        "agencies.DistributionList",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    message = models.CharField(max_length=300, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    notification = models.OneToOneField(
+        "notifications.Notification", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    targeted = models.JSONField(default=dict, help_text="{agency id: [member ids]} at the start.")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_audience_display()} drill {self.started_at:%Y-%m-%d}"

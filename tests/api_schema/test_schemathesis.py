@@ -123,6 +123,16 @@ def _seed(api: APIClient) -> dict[str, Any]:
         format="json",
     )
     assert update.status_code == 201, update.content
+    drill = api.post(
+        "/api/v1/readiness/drills/",
+        {
+            "region": county.pk,
+            "audience": "distribution_list",
+            "distribution_list": county_lists[0].pk,
+        },
+        format="json",
+    )
+    assert drill.status_code == 201, drill.content
     pio = {"role": "pio", "name": "Pat Doyle", "agency_name": "TREMA"}
     role = api.post(f"{base}/roles/", pio, format="json")
     assert role.status_code == 201, role.content
@@ -145,6 +155,7 @@ def _seed(api: APIClient) -> dict[str, Any]:
         .first(),
         "assignment": RoleAssignment.objects.filter(incident_id=incident_id).first().pk,
         "region": county.pk,
+        "drill": drill.json()["id"],
         "agency": police_member.agency_id,
         "hospital": nurse_hospital.pk,
         "member": police_member.pk,
@@ -179,6 +190,8 @@ def _path_ids(path: str, ids: dict[str, Any], inbox: int) -> dict[str, int]:
     if path.startswith("/api/v1/readiness/sessions/{id}"):
         record = ids["training_record"]
         return {"id": record.session_id, "record_id": record.pk}
+    if path.startswith("/api/v1/readiness/drills/{id}"):
+        return {"id": ids["drill"]}
     if path.startswith("/api/v1/readiness/courses/{id}"):
         return {"id": ids["training_record"].course_id}
     resource = path.split("/")[3]
