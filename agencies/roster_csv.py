@@ -89,6 +89,18 @@ def decode(data: bytes) -> str:
         raise ValidationError("The file is not UTF-8 text; save it as CSV UTF-8.") from None
 
 
+def column_error(headers: list[str], required: set[str], columns: Iterable[str]) -> str:
+    """What is wrong with a CSV's header row ("" when nothing): missing and unknown columns."""
+    missing = required - set(headers)
+    unknown = [h for h in headers if h and h not in columns]
+    parts = []
+    if missing:
+        parts.append(f"missing column(s): {', '.join(sorted(missing))}")
+    if unknown:
+        parts.append(f"unknown column(s): {', '.join(unknown)}")
+    return "; ".join(parts) + f". Expected columns: {', '.join(columns)}." if parts else ""
+
+
 def parse(text: str) -> ParsedRoster:
     """Validate every row; a row is good only when all its values are."""
     result = ParsedRoster()
@@ -97,15 +109,8 @@ def parse(text: str) -> ParsedRoster:
     if not headers:
         result.file_error = "The file is empty."
         return result
-    missing = REQUIRED - set(headers)
-    unknown = [h for h in headers if h and h not in COLUMNS]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(f"missing column(s): {', '.join(sorted(missing))}")
-        if unknown:
-            parts.append(f"unknown column(s): {', '.join(unknown)}")
-        result.file_error = "; ".join(parts) + f". Expected columns: {', '.join(COLUMNS)}."
+    result.file_error = column_error(headers, REQUIRED, COLUMNS)
+    if result.file_error:
         return result
     reader.fieldnames = headers
     seen_ids: dict[str, int] = {}

@@ -12,7 +12,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 
 from agencies.models import Channel
-from agencies.roster_csv import RowError, decode
+from agencies.roster_csv import RowError, column_error, decode
 from agencies.validation import normalize_address
 from asim.csv_export import unescape_cell
 
@@ -54,15 +54,8 @@ def parse(text: str) -> ParsedAttendance:
     if not headers:
         result.file_error = "The file is empty."
         return result
-    missing = REQUIRED - set(headers)
-    unknown = [h for h in headers if h and h not in COLUMNS]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(f"missing column(s): {', '.join(sorted(missing))}")
-        if unknown:
-            parts.append(f"unknown column(s): {', '.join(unknown)}")
-        result.file_error = "; ".join(parts) + f". Expected columns: {', '.join(COLUMNS)}."
+    result.file_error = column_error(headers, REQUIRED, COLUMNS)
+    if result.file_error:
         return result
     reader.fieldnames = headers
     for raw in reader:
